@@ -1,0 +1,345 @@
+"""A municipality described in one TOML file.
+
+The config is the only thing a new municipality writes: who it is (name, slug, AGS key,
+CRS, boundary), which layers it has and where they come from, its sensors and users.
+:func:`load_config` reads and checks it and reports *every* problem at once, each with
+its key path and how to fix it, so that an administrator can correct a file in one go.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> cfg = load_config(Path("sample_data/musterstadt/musterstadt.toml"))
+>>> cfg.slug, cfg.crs
+('musterstadt', 'EPSG:25832')
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from twin.errors import ConfigError, CRSError, DataFileError
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+
+class Classification(StrEnum):
+    """Who may see a layer; see ``docs/architecture.md`` for the policy."""
+
+    PUBLIC = "public"
+    COUNCIL = "council"
+    INTERNAL = "internal"
+    PERSONAL = "personal"
+
+
+class LayerKind(StrEnum):
+    """What a layer is; decides how its features are read and normalised."""
+
+    VECTOR = "vector"
+    BUILDINGS = "buildings"
+    LANDUSE = "landuse"
+    TREES = "trees"
+    STREETS = "streets"
+    DISTRICTS = "districts"
+    RASTER = "raster"
+
+
+class Role(StrEnum):
+    """Roles a user can hold in one municipality."""
+
+    PARTICIPANT = "participant"
+    COUNCIL = "council"
+    ADMINISTRATION = "administration"
+    ADMIN = "admin"
+
+
+VECTOR_FORMATS = {
+    ".gpkg": "gpkg",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".shp": "shapefile",
+    ".fgb": "flatgeobuf",
+    ".tif": "geotiff",
+    ".tiff": "geotiff",
+    ".gml": "citygml",
+    ".xml": "citygml",
+    ".city.json": "cityjson",
+}
+"""File suffix → format name, used when a layer does not say its ``format``."""
+
+Format = Literal["gpkg", "geojson", "shapefile", "flatgeobuf", "geotiff", "citygml", "cityjson"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(_Strict):
+    """A label in German (the default) and English."""
+
+    de: str
+    en: str = ""
+
+    def get(self, lang: str) -> str:
+        """Return the label in ``lang``, falling back to German."""
+        return self.en if lang == "en" and self.en else self.de
+
+
+class LayerConfig(_Strict):
+    """One layer of the twin and where its data comes from."""
+
+    name: str = Field(
+        description="Collection id, e.g. 'buildings'; lower case, digits, '_' or '-'."
+    )
+    title: LocalText
+    kind: LayerKind = LayerKind.VECTOR
+    path: Path = Field(description="Data file, relative to the config file.")
+    format: Format | None = None
+    layer: str | None = Field(None, description="Layer inside a multi-layer file (GeoPackage).")
+    where: str | None = Field(None, description='OGR SQL filter, e.g. "building IS NOT NULL".')
+    classification: Classification
+    owner: str = Field(description="Owning department, e.g. 'Stadtplanungsamt'.")
+    licence: str
+    source: str
+    attribution: str = ""
+    id_field: str | None = None
+    required: list[str] = Field(default_factory=list)
+    geometry: Literal["point", "line", "polygon"] | None = None
+    time_field: str | None = None
+    mapping: Literal["osm", "alkis", "toolkit"] | None = None
+    class_field: str | None = None
+    description: LocalText | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_identifier(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,62}", value):
+            raise ValueError(
+                f"layer name {value!r} is not a valid collection id; use lower-case letters, "
+                "digits, '_' or '-', starting with a letter (e.g. 'street_trees')"
+            )
+        return value
+
+    @property
+    def file_format(self) -> str:
+        """The declared format, or the one implied by the file suffix."""
+        if self.format:
+            return self.format
+        name = self.path.name.lower()
+        for suffix, fmt in sorted(VECTOR_FORMATS.items(), key=lambda kv: -len(kv[0])):
+            if name.endswith(suffix):
+                return fmt
+        raise DataFileError(
+            f"layer {self.name!r}: cannot tell the format of {self.path.name!r} from its suffix",
+            hint=f"Add format = one of {sorted(set(VECTOR_FORMATS.values()))}.",
+        )
+
+
+class SensorConfig(_Strict):
+    """A sensor site; the live ingest (SensorThings, MQTT) builds on this."""
+
+    id: str
+    name: str
+    kind: Literal["soil_moisture", "air_temperature", "water_level", "bicycle_counter", "other"]
+    location: tuple[float, float] = Field(description="x, y in the municipality's CRS (metres).")
+    unit: str
+    classification: Classification = Classification.PUBLIC
+    reference: bool = Field(False, description="A rural reference station (heat-island model).")
+    feature: str | None = Field(None, description="Linked twin feature as 'layer/id'.")
+    history: Path | None = Field(None, description="CSV of past observations: time,value.")
+
+
+class UserConfig(_Strict):
+    """A named user and their role in this municipality."""
+
+    name: str
+    role: Role
+    email: str = ""
+
+
+class MunicipalityConfig(_Strict):
+    """The whole description of one municipality."""
+
+    name: str
+    slug: str
+    ags: str = Field(description="Amtlicher Gemeindeschlüssel, 8 digits.")
+    crs: str = Field(description="Projected metric CRS, e.g. 'EPSG:25832' (UTM 32N).")
+    boundary: Path
+    demo: bool = Field(False, description="True for fictional demo municipalities.")
+    description: LocalText | None = None
+    attribution: str = ""
+    layers: list[LayerConfig] = Field(default_factory=list)
+    sensors: list[SensorConfig] = Field(default_factory=list)
+    users: list[UserConfig] = Field(default_factory=list)
+    sharing: list[str] = Field(default_factory=list, description="Slugs allowed to read this twin.")
+
+    _config_dir: Path = PrivateAttr(default=Path("."))
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG_PATTERN.fullmatch(value):
+            raise ValueError(
+                f"slug {value!r} must be 2-40 lower-case letters, digits or '-', starting with "
+                "a letter (it becomes part of every URL, e.g. 'weisendorf')"
+            )
+        return value
+
+    @field_validator("ags")
+    @classmethod
+    def _ags(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{8}", value):
+            raise ValueError(
+                f"AGS {value!r} must be exactly 8 digits (Land, Regierungsbezirk, Kreis, "
+                "Gemeinde), e.g. '09572159'; write it as a quoted string to keep leading zeros"
+            )
+        return value
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, value: str) -> str:
+        from layers.crs import require_metric_crs
+
+        try:
+            return require_metric_crs(value).to_string()
+        except CRSError as err:
+            raise ValueError(str(err)) from None
+
+    @field_validator("layers")
+    @classmethod
+    def _unique_layers(cls, value: list[LayerConfig]) -> list[LayerConfig]:
+        seen: set[str] = set()
+        for layer in value:
+            if layer.name in seen:
+                raise ValueError(f"layer name {layer.name!r} is used twice; names must be unique")
+            seen.add(layer.name)
+        return value
+
+    @property
+    def config_dir(self) -> Path:
+        """Folder that relative data paths are resolved against."""
+        return self._config_dir
+
+    def resolve(self, path: Path) -> Path:
+        """Return ``path`` resolved against the config file's folder."""
+        return path if path.is_absolute() else (self._config_dir / path).resolve()
+
+    def layer(self, name: str) -> LayerConfig:
+        """Return the layer config called ``name``."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        from twin.errors import UnknownLayerError
+
+        raise UnknownLayerError(
+            f"municipality {self.slug!r} has no layer {name!r}",
+            hint=f"Known layers: {', '.join(lay.name for lay in self.layers) or 'none'}.",
+        )
+
+    def to_toml_dict(self) -> dict[str, Any]:
+        """Plain dict for writing back to TOML, with every data path made absolute."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        data["boundary"] = str(self.resolve(self.boundary))
+        for layer in data["layers"]:
+            layer["path"] = str(self.resolve(Path(layer["path"])))
+        for sensor in data["sensors"]:
+            if "history" in sensor:
+                sensor["history"] = str(self.resolve(Path(sensor["history"])))
+        return data
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic error location into a key path like ``layers[2].classification``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+_PYDANTIC_HINTS = {
+    "missing": "add this key",
+    "extra_forbidden": "remove it or check its spelling",
+}
+
+
+def _describe(error: Any) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] in ("enum", "literal_error"):
+        message = f"{message} (got {error.get('input')!r})"
+    hint = _PYDANTIC_HINTS.get(error["type"])
+    return f"{_location(error['loc'])}: {message}" + (f"; {hint}" if hint else "")
+
+
+def _file_problems(config: MunicipalityConfig) -> list[str]:
+    problems = []
+    checks: list[tuple[str, Path | None]] = [("boundary", config.boundary)]
+    checks += [(f"layers[{i}].path", lay.path) for i, lay in enumerate(config.layers)]
+    checks += [(f"sensors[{i}].history", s.history) for i, s in enumerate(config.sensors)]
+    for key, path in checks:
+        if path is not None and not config.resolve(path).exists():
+            problems.append(
+                f"{key}: file {str(config.resolve(path))!r} does not exist; "
+                f"paths are relative to {str(config.config_dir)!r}"
+            )
+    for i, layer in enumerate(config.layers):
+        try:
+            layer.file_format  # noqa: B018 - raises when the format cannot be told
+        except DataFileError as err:
+            problems.append(f"layers[{i}].format: {err}")
+    return problems
+
+
+def parse_config(data: dict[str, Any], *, config_dir: Path, source: str) -> MunicipalityConfig:
+    """Validate a config given as a dict; raise :class:`ConfigError` listing every problem."""
+    try:
+        config = MunicipalityConfig.model_validate(data)
+    except ValidationError as err:
+        problems = [_describe(e) for e in err.errors()]
+        raise ConfigError(
+            f"{source}: {len(problems)} problem(s) in the municipality config",
+            problems=problems,
+            hint="Fix them and run `twin config validate` again.",
+        ) from None
+    config._config_dir = config_dir.resolve()
+    problems = _file_problems(config)
+    if problems:
+        raise ConfigError(
+            f"{source}: {len(problems)} problem(s) in the municipality config",
+            problems=problems,
+            hint="Fix them and run `twin config validate` again.",
+        )
+    return config
+
+
+def load_config(path: Path) -> MunicipalityConfig:
+    """Read and check a municipality TOML file.
+
+    Raises
+    ------
+    ConfigError
+        With every problem found, each prefixed by its key path.
+    """
+    if not path.exists():
+        raise ConfigError(
+            f"config file {str(path)!r} does not exist",
+            hint="Give the path of a municipality TOML file, e.g. "
+            "sample_data/musterstadt/musterstadt.toml.",
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(
+            f"{path}: not valid TOML ({err})",
+            hint="Check quotes, brackets and '=' signs at the position given.",
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a UTF-8 text file", hint="Save it as UTF-8.") from None
+    return parse_config(data, config_dir=path.parent, source=str(path))

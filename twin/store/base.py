@@ -1,0 +1,110 @@
+"""The one interface every twin store implements.
+
+Callers (import, server, scenarios) talk only to :class:`TwinStore`, so the embedded
+GeoPackage store and a PostGIS store are interchangeable. Every store keeps exactly one
+municipality; writes are atomic (all or nothing) and recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import geopandas as gpd
+from shapely.geometry.base import BaseGeometry
+
+from twin.catalogue import CatalogueEntry
+
+
+@dataclass(frozen=True)
+class MunicipalityRecord:
+    """Who the store belongs to."""
+
+    slug: str
+    name: str
+    ags: str
+    crs: str
+    boundary: BaseGeometry
+    demo: bool
+    config_toml: str
+
+
+@dataclass(frozen=True)
+class FeaturePage:
+    """One page of features plus the number that matched the query before paging."""
+
+    frame: gpd.GeoDataFrame
+    matched: int
+
+
+@dataclass(frozen=True)
+class TimeFilter:
+    """A closed or half-open interval; ``None`` ends are open (OGC ``..``)."""
+
+    start: datetime | None
+    end: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One write (or personal-data read) in the audit log."""
+
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+
+
+class TwinStore(Protocol):
+    """Persistence of one municipality's twin."""
+
+    def municipality(self) -> MunicipalityRecord:
+        """Return who this store belongs to."""
+        ...
+
+    def set_municipality(self, record: MunicipalityRecord, *, actor: str) -> None:
+        """Create or update the municipality record (name, AGS, CRS, boundary, config)."""
+        ...
+
+    def layers(self) -> list[CatalogueEntry]:
+        """Return the catalogue entries of every stored layer, by name."""
+        ...
+
+    def layer(self, name: str) -> CatalogueEntry:
+        """Return one catalogue entry; raise ``UnknownLayerError`` if absent."""
+        ...
+
+    def write_layer(self, entry: CatalogueEntry, frame: gpd.GeoDataFrame, *, actor: str) -> None:
+        """Replace layer ``entry.name`` with ``frame`` atomically (data, catalogue, audit)."""
+        ...
+
+    def write_raster(self, entry: CatalogueEntry, raster: Path, *, actor: str) -> None:
+        """Replace raster layer ``entry.name`` by the GeoTIFF at ``raster`` atomically."""
+        ...
+
+    def raster_path(self, name: str) -> Path:
+        """Return the path of a stored raster layer."""
+        ...
+
+    def read_features(
+        self,
+        name: str,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        time: TimeFilter | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> FeaturePage:
+        """Read features of a vector layer intersecting ``bbox`` (municipality CRS), paged."""
+        ...
+
+    def read_feature(self, name: str, feature_id: str) -> gpd.GeoDataFrame:
+        """Return a one-row frame; raise ``UnknownFeatureError`` if absent."""
+        ...
+
+    def audit_log(self, *, limit: int = 100) -> list[AuditRecord]:
+        """Return the newest audit records first."""
+        ...

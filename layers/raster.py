@@ -108,7 +108,7 @@ def import_raster(source: Path, target: Path, *, to_crs: CRS) -> RasterSummary:
                     (abs(transform.a), abs(transform.e)),
                     src.dtypes[0],
                     src.nodata,
-                    tuple(dst.bounds),  # type: ignore[arg-type]
+                    tuple(dst.bounds),
                 )
     except RasterioError as err:
         target.unlink(missing_ok=True)

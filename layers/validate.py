@@ -19,6 +19,7 @@ Rules, in order:
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -183,10 +184,11 @@ def validate_features(
     clean = clean.drop(columns="feature_id", errors="ignore")
     clean.insert(0, "feature_id", ids[~rejected].to_numpy())
     if clean.empty:
+        counts = Counter(issue.problem for issue in report.issues).most_common()
         raise LayerValidationError(
             f"layer {layer.name!r}: none of the {len(frame)} features in {source} can be "
-            f"imported ({report.issues[0].problem}, ...)",
-            hint="See the listed problems; a wrong CRS often puts every feature outside.",
+            f"imported: " + ", ".join(f"{n} {problem}" for problem, n in counts),
+            hint="A wrong CRS often puts every feature outside the boundary.",
         )
     report.imported = len(clean)
     return clean.reset_index(drop=True), report

@@ -212,13 +212,16 @@ def info(
         f"{minx:.0f} {miny:.0f} {maxx:.0f} {maxy:.0f}"
         + (" — [yellow]fictional demo municipality[/yellow]" if record.demo else "")
     )
-    table = Table("layer", "kind", "classification", "features", "extent (m)", "owner", "imported")
+    table = Table("layer", "kind", "classification", "features", "extent", "owner", "imported")
     for entry in store.layers():
-        extent = " ".join(f"{v:.0f}" for v in entry.bbox) if entry.bbox else "–"
+        extent = "–"
+        if entry.bbox:
+            minx, miny, maxx, maxy = entry.bbox
+            extent = f"{(maxx - minx) / 1000:.1f} × {(maxy - miny) / 1000:.1f} km"
         count = (
             f"{entry.raster.width}×{entry.raster.height} px"
             if entry.raster
-            else str(entry.feature_count)
+            else f"{entry.feature_count:,}"
         )
         table.add_row(
             entry.name,
@@ -227,7 +230,7 @@ def info(
             count,
             extent,
             entry.owner,
-            entry.imported_at.strftime("%Y-%m-%d %H:%M"),
+            entry.imported_at.strftime("%Y-%m-%d"),
         )
     console.print(table)
 

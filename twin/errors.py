@@ -103,5 +103,5 @@ def http_status(error: TwinError) -> int:
     """Return the HTTP status code for ``error`` (most specific class wins)."""
     for cls in type(error).__mro__:
         if cls in HTTP_STATUS:
-            return HTTP_STATUS[cls]  # type: ignore[index]
+            return HTTP_STATUS[cls]
     return 500

@@ -26,7 +26,7 @@ from layers.validate import validate_features
 from layers.vector import read_vector
 from twin.catalogue import CatalogueEntry, FeatureIssue, ImportReport, RasterInfo
 from twin.config import LayerConfig, LayerKind, MunicipalityConfig
-from twin.errors import LayerValidationError
+from twin.errors import DataFileError, LayerValidationError
 from twin.store.base import MunicipalityRecord, TwinStore
 from twin.workspace import Workspace
 
@@ -137,6 +137,11 @@ def import_layer(
     passed validation.
     """
     path = config.resolve(layer.path)
+    if not path.exists():
+        raise DataFileError(
+            f"layer {layer.name!r}: file not found: {path}",
+            hint="Check the layer's path in the config (relative to the config file).",
+        )
     crs = require_metric_crs(config.crs)
     entry = CatalogueEntry.from_config(
         layer, source_file=str(path), checksum=file_checksum(path), actor=actor

@@ -47,7 +47,10 @@ def test_report_lists_every_problem_by_feature_id() -> None:
         name=["x", "x", "x", "x", "x", "x", "x", None],
     )
     clean, report = validate_features(
-        frame=data, layer=layer(geometry="polygon", required=["name"]), boundary=BOUNDARY, source="t"
+        frame=data,
+        layer=layer(geometry="polygon", required=["name"]),
+        boundary=BOUNDARY,
+        source="t",
     )
     assert list(clean["feature_id"]) == ["a", "b"]
     problems = {(i.feature_id, i.problem, i.action) for i in report.issues}
@@ -58,7 +61,13 @@ def test_report_lists_every_problem_by_feature_id() -> None:
     assert ("a", "duplicate id (an earlier feature has it)", "rejected") in problems
     assert ("f", "no geometry", "rejected") in problems
     assert ("g", "missing required 'name'", "rejected") in problems
-    assert (report.read, report.imported, report.repaired, report.rejected, report.outside) == (8, 2, 1, 6, 1)
+    assert (report.read, report.imported, report.repaired, report.rejected, report.outside) == (
+        8,
+        2,
+        1,
+        6,
+        1,
+    )
     repaired = clean.geometry.iloc[1]
     assert repaired.is_valid and repaired.geom_type == "MultiPolygon"
     assert repaired.area == pytest.approx(50.0)  # the two triangles of the bow-tie
@@ -76,7 +85,7 @@ def test_empty_layer_and_all_rejected_are_errors() -> None:
     with pytest.raises(LayerValidationError, match="contains no features"):
         validate_features(frame([]), layer=layer(), boundary=BOUNDARY, source="empty.gpkg")
     far = frame([shapely.Point(5e6, 5e6)], id=["x"])
-    with pytest.raises(LayerValidationError, match="none of the 1 features.*outside"):
+    with pytest.raises(LayerValidationError, match="none of the 1 features.*1 wholly outside"):
         validate_features(far, layer=layer(), boundary=BOUNDARY, source="far.gpkg")
 
 
@@ -90,7 +99,9 @@ def test_missing_id_field_and_required_column_are_named() -> None:
 
 def test_geometry_type_follows_layer_kind() -> None:
     data = frame([shapely.Point(1, 1), shapely.LineString([(0, 0), (5, 5)])], id=["p", "l"])
-    clean, report = validate_features(data, layer=layer(kind="trees"), boundary=BOUNDARY, source="t")
+    clean, report = validate_features(
+        data, layer=layer(kind="trees"), boundary=BOUNDARY, source="t"
+    )
     assert list(clean["feature_id"]) == ["p"]
     assert report.issues[0].feature_id == "l"
 

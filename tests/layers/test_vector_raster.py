@@ -41,10 +41,15 @@ def test_bad_where_filter_is_explained(tmp_path: Path) -> None:
         read_vector(good, where="nonsense = ")
 
 
-@pytest.mark.parametrize(("suffix", "driver"), [(".shp", "ESRI Shapefile"), (".fgb", "FlatGeobuf"), (".geojson", "GeoJSON")])
+@pytest.mark.parametrize(
+    ("suffix", "driver"),
+    [(".shp", "ESRI Shapefile"), (".fgb", "FlatGeobuf"), (".geojson", "GeoJSON")],
+)
 def test_formats_read_with_crs(tmp_path: Path, suffix: str, driver: str) -> None:
     path = tmp_path / f"trees{suffix}"
-    gpd.GeoDataFrame({"species": ["Tilia"]}, geometry=[shapely.Point(9.9, 53.5)], crs=4326).to_file(path, driver=driver)
+    gpd.GeoDataFrame({"species": ["Tilia"]}, geometry=[shapely.Point(9.9, 53.5)], crs=4326).to_file(
+        path, driver=driver
+    )
     frame = read_vector(path)
     assert frame.crs.to_epsg() == 4326 and frame["species"].iloc[0] == "Tilia"
 
@@ -52,8 +57,16 @@ def test_formats_read_with_crs(tmp_path: Path, suffix: str, driver: str) -> None
 def write_dem(path: Path, *, crs: str | None = "EPSG:25832", dtype: str = "float32") -> np.ndarray:
     data = (np.arange(40 * 30).reshape(30, 40) % 97).astype(dtype)
     with rasterio.open(
-        path, "w", driver="GTiff", width=40, height=30, count=1, dtype=dtype, crs=crs,
-        transform=from_origin(600000, 5500300, 10, 10), nodata=-9999 if dtype == "float32" else None,
+        path,
+        "w",
+        driver="GTiff",
+        width=40,
+        height=30,
+        count=1,
+        dtype=dtype,
+        crs=crs,
+        transform=from_origin(600000, 5500300, 10, 10),
+        nodata=-9999 if dtype == "float32" else None,
     ) as dst:
         dst.write(data, 1)
     return data

@@ -205,7 +205,7 @@ class EmbeddedStore:
 
     def _srs_id(self, conn: sqlite3.Connection) -> int:
         (crs,) = conn.execute("SELECT crs FROM twin_municipality").fetchone()
-        return int(CRS.from_user_input(crs).to_epsg())
+        return int(CRS.from_user_input(crs).to_epsg() or 0)  # set_municipality ensures a code
 
     # -- catalogue ---------------------------------------------------------------------
     def layers(self) -> list[CatalogueEntry]:

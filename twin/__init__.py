@@ -1,0 +1,1 @@
+"""The municipality twin: config, catalogue, store, import and the `twin` command."""

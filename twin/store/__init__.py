@@ -1,0 +1,1 @@
+"""Persistence of a municipality twin behind the :class:`~twin.store.base.TwinStore` protocol."""

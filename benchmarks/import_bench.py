@@ -102,7 +102,14 @@ def _free_port() -> int:
 def _serve_latency(workspace: Path, requests: int) -> dict[str, float]:
     port = _free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "twin"), "serve", "-w", str(workspace), "--port", str(port)],
+        [
+            str(Path(sys.executable).parent / "twin"),
+            "serve",
+            "-w",
+            str(workspace),
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -133,9 +140,13 @@ def _serve_latency(workspace: Path, requests: int) -> dict[str, float]:
 
 def main() -> None:
     """Run all measurements and print a Markdown table."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per import (median reported)")
-    parser.add_argument("--buildings", type=int, default=100_000, help="size of the generated layer")
+    parser.add_argument(
+        "--buildings", type=int, default=100_000, help="size of the generated layer"
+    )
     parser.add_argument("--requests", type=int, default=60, help="item pages requested")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -157,8 +168,10 @@ def main() -> None:
         rows.append((f"import {args.buildings:,} generated buildings", big))
         latency = _serve_latency(root / "ws0", args.requests)
 
-    print(f"Date: {time.strftime('%Y-%m-%d')}; machine: {os.cpu_count()} cores, "
-          f"{platform.machine()}, Python {platform.python_version()}\n")
+    print(
+        f"Date: {time.strftime('%Y-%m-%d')}; machine: {os.cpu_count()} cores, "
+        f"{platform.machine()}, Python {platform.python_version()}\n"
+    )
     print("| measurement | features | median s | features/s | peak RSS MiB |")
     print("|---|---|---|---|---|")
     for name, runs in rows:

@@ -72,8 +72,10 @@ def feature_ids(frame: gpd.GeoDataFrame, *, id_field: str | None) -> pd.Series:
 
 
 def _unique_column_names(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Rename columns that differ only in case (OSM has ``name`` and ``Name``): stores and
-    GeoPackage treat names case-insensitively."""
+    """Rename columns that differ only in case, such as OSM's ``name`` and ``Name``.
+
+    SQLite, and so GeoPackage, treat column names case-insensitively.
+    """
     seen: set[str] = set()
     renames = {}
     for column in frame.columns:

@@ -56,7 +56,9 @@ def test_official_citygml_tile(hamburg_workspace: Workspace) -> None:
     lod2 = hamburg_workspace.store("hamburg").read_features("buildings_lod2").frame
     assert lod2["building_id"].nunique() == 46
     assert lod2["height"].between(2, 12).all()
-    assert lod2.total_bounds == pytest.approx([576229.976, 5949995.357, 576576.105, 5950845.71], abs=1.0)
+    assert lod2.total_bounds == pytest.approx(
+        [576229.976, 5949995.357, 576576.105, 5950845.71], abs=1.0
+    )
 
 
 def test_served_and_read_back_over_ogc_api(hamburg_workspace: Workspace) -> None:
@@ -74,4 +76,6 @@ def test_served_and_read_back_over_ogc_api(hamburg_workspace: Workspace) -> None
     one = client.get("/hamburg/ogc/collections/buildings/items/way/23766390")
     assert one.status_code in (200, 404)
     first_id = body["features"][0]["id"]
-    assert client.get(f"/hamburg/ogc/collections/buildings/items/{first_id}").json()["id"] == first_id
+    assert (
+        client.get(f"/hamburg/ogc/collections/buildings/items/{first_id}").json()["id"] == first_id
+    )

@@ -61,7 +61,9 @@ def _workspace(path: Path | None) -> Workspace:
 
 @app.callback()
 def _main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show progress details.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show progress details.")
+    ] = False,
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -167,7 +169,9 @@ def import_(
                     )
             progress.advance(task)
     if failures:
-        err_console.print(f"[red]{failures} layer(s) failed; the store keeps their old state.[/red]")
+        err_console.print(
+            f"[red]{failures} layer(s) failed; the store keeps their old state.[/red]"
+        )
         raise typer.Exit(1)
 
 

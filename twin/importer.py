@@ -84,7 +84,9 @@ def _read_features(layer: LayerConfig, path: Path) -> gpd.GeoDataFrame:
         case "cityjson":
             return buildings.read_cityjson(path)
         case _:
-            return read_vector(path, layer=layer.layer, where=layer.where, file_format=layer.file_format)
+            return read_vector(
+                path, layer=layer.layer, where=layer.where, file_format=layer.file_format
+            )
 
 
 def _normalise(
@@ -98,8 +100,10 @@ def _normalise(
             frame, mapping=layer.mapping or "toolkit", class_field=layer.class_field
         )
         report.issues += [
-            FeatureIssue(feature_id=fid, problem=f"unknown land-use class {cls!r}", action="rejected")
-            for fid, cls in zip(result.unmatched["feature_id"], result.unmatched["source_class"], strict=True)
+            FeatureIssue(feature_id=fid, problem=reason, action="rejected")
+            for fid, reason in zip(
+                result.unmatched["feature_id"], result.unmatched["reason"], strict=True
+            )
         ]
         report.rejected += len(result.unmatched)
         return result.frame
@@ -117,13 +121,17 @@ def _parse_times(
     times = pd.to_datetime(frame[field], utc=True, errors="coerce", format="mixed")
     bad = times.isna() & frame[field].notna()
     report.issues += [
-        FeatureIssue(feature_id=fid, problem=f"unreadable time in {field!r}", action="kept without time")
+        FeatureIssue(
+            feature_id=fid, problem=f"unreadable time in {field!r}", action="kept without time"
+        )
         for fid in frame.loc[bad, "feature_id"]
     ]
     frame = frame.assign(**{field: times})
     iso = "%Y-%m-%dT%H:%M:%SZ"
     extent = (
-        (times.min().strftime(iso), times.max().strftime(iso)) if times.notna().any() else (None, None)
+        (times.min().strftime(iso), times.max().strftime(iso))
+        if times.notna().any()
+        else (None, None)
     )
     return frame, extent
 

@@ -85,7 +85,7 @@ def test_empty_layer_and_all_rejected_are_errors() -> None:
     with pytest.raises(LayerValidationError, match="contains no features"):
         validate_features(frame([]), layer=layer(), boundary=BOUNDARY, source="empty.gpkg")
     far = frame([shapely.Point(5e6, 5e6)], id=["x"])
-    with pytest.raises(LayerValidationError, match="none of the 1 features.*1 wholly outside"):
+    with pytest.raises(LayerValidationError, match=r"none of the 1 features.*1 wholly outside"):
         validate_features(far, layer=layer(), boundary=BOUNDARY, source="far.gpkg")
 
 

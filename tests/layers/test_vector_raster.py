@@ -26,7 +26,7 @@ def test_truncated_geojson_gives_one_line_error(tmp_path: Path) -> None:
 def test_corrupt_geopackage_and_unknown_layer(tmp_path: Path) -> None:
     corrupt = tmp_path / "bad.gpkg"
     corrupt.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)
-    with pytest.raises(DataFileError, match="bad.gpkg: cannot be read as GPKG"):
+    with pytest.raises(DataFileError, match=r"bad\.gpkg: cannot be read as GPKG"):
         read_vector(corrupt, file_format="gpkg")
     good = tmp_path / "good.gpkg"
     gpd.GeoDataFrame(geometry=[shapely.Point(1, 1)], crs=25832).to_file(good, layer="trees")
@@ -92,11 +92,13 @@ def test_raster_is_reprojected_and_classes_stay_classes(tmp_path: Path) -> None:
 
 def test_raster_without_crs_and_corrupt_raster(tmp_path: Path) -> None:
     write_dem(tmp_path / "nocrs.tif", crs=None)
-    with pytest.raises(CRSError, match="nocrs.tif has no coordinate reference system.*EPSG:25832"):
+    with pytest.raises(
+        CRSError, match=r"nocrs\.tif has no coordinate reference system.*EPSG:25832"
+    ):
         import_raster(tmp_path / "nocrs.tif", tmp_path / "o.tif", to_crs=CRS.from_epsg(25832))
     write_dem(tmp_path / "dem.tif")
     blob = (tmp_path / "dem.tif").read_bytes()
     (tmp_path / "cut.tif").write_bytes(blob[: len(blob) // 3])
-    with pytest.raises(DataFileError, match="cut.tif: cannot be read as GeoTIFF"):
+    with pytest.raises(DataFileError, match=r"cut\.tif: cannot be read as GeoTIFF"):
         import_raster(tmp_path / "cut.tif", tmp_path / "o2.tif", to_crs=CRS.from_epsg(25832))
     assert not (tmp_path / "o2.tif").exists()

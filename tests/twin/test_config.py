@@ -28,7 +28,9 @@ GOOD = {
 }
 
 
-def write(tmp_path: Path, data: dict, touch: tuple[str, ...] = ("boundary.geojson", "trees.gpkg")) -> Path:
+def write(
+    tmp_path: Path, data: dict, touch: tuple[str, ...] = ("boundary.geojson", "trees.gpkg")
+) -> Path:
     for name in touch:
         (tmp_path / name).write_text("{}")
     path = tmp_path / "m.toml"
@@ -68,7 +70,10 @@ def test_every_problem_is_listed_at_once_with_key_path(tmp_path: Path) -> None:
     text = "\n".join(problems)
     assert len(problems) == 5, text
     assert any(p.startswith("ags:") and "8 digits" in p for p in problems)
-    assert any(p.startswith("crs:") and "not a projected metric CRS" in p and "25832" in p for p in problems)
+    assert any(
+        p.startswith("crs:") and "not a projected metric CRS" in p and "25832" in p
+        for p in problems
+    )
     assert any(p.startswith("slug:") for p in problems)
     assert any(p.startswith("layers[0].classification:") and "'secret'" in p for p in problems)
     assert any(p.startswith("layers[1].kind:") and "'forest'" in p for p in problems)
@@ -104,5 +109,7 @@ def test_toml_syntax_error_names_position(tmp_path: Path) -> None:
 
 def test_compound_and_25833_crs_accepted(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, {**GOOD, "crs": "EPSG:25833"})).crs == "EPSG:25833"
-    config = load_config(write(tmp_path, {**GOOD, "crs": "urn:adv:crs:ETRS89_UTM32*DE_DHHN2016_NH"}))
+    config = load_config(
+        write(tmp_path, {**GOOD, "crs": "urn:adv:crs:ETRS89_UTM32*DE_DHHN2016_NH"})
+    )
     assert config.crs == "EPSG:25832"

@@ -67,7 +67,10 @@ def make_town(folder: Path, trees: str = "trees.gpkg") -> Path:
 
 def twin(*args: str, workspace: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [TWIN, *args], capture_output=True, text=True, env={"TWIN_WORKSPACE": str(workspace), "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+        [TWIN, *args],
+        capture_output=True,
+        text=True,
+        env={"TWIN_WORKSPACE": str(workspace), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
     )
 
 
@@ -141,7 +144,7 @@ def test_wrong_declared_crs_puts_everything_outside(tmp_path: Path) -> None:
     # UTM 32 coordinates mislabelled as UTM 33 land ~400 km away
     frame = gpd.read_file(tmp_path / "trees.gpkg").set_crs(25833, allow_override=True)
     frame.to_file(tmp_path / "trees.gpkg", layer="trees")
-    with pytest.raises(LayerValidationError, match="outside.*wrong CRS"):
+    with pytest.raises(LayerValidationError, match=r"outside.*wrong CRS"):
         import_layer(config, store, config.layer("trees"), actor="pytest")
     assert store.layers() == []
 
@@ -160,7 +163,11 @@ def test_unknown_municipality_and_layer_messages(tmp_path: Path) -> None:
 
 def test_invalid_config_lists_problems_without_traceback(tmp_path: Path) -> None:
     path = make_town(tmp_path)
-    path.write_text(path.read_text().replace('ags = "09999999"', 'ags = "123"').replace('"EPSG:25832"', '"EPSG:4326"'))
+    path.write_text(
+        path.read_text()
+        .replace('ags = "09999999"', 'ags = "123"')
+        .replace('"EPSG:25832"', '"EPSG:4326"')
+    )
     result = twin("config", "validate", str(path), workspace=tmp_path)
     assert result.returncode == 1
     assert "ags:" in result.stderr and "crs:" in result.stderr and "Traceback" not in result.stderr

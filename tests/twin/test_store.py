@@ -84,7 +84,9 @@ def test_store_is_a_geopackage_gdal_reads(tmp_path: Path) -> None:
     info = pyogrio.read_info(store.path, layer="trees")
     assert info["geometry_type"] == "Point"
     # GDAL uses the R-tree for a spatial filter: the exact-match query answers from the index
-    hits = pyogrio.read_dataframe(store.path, layer="trees", bbox=(600000, 5500000, 600055, 5500055))
+    hits = pyogrio.read_dataframe(
+        store.path, layer="trees", bbox=(600000, 5500000, 600055, 5500055)
+    )
     assert sorted(hits["feature_id"]) == ["t0", "t1", "t2", "t3", "t4", "t5"]
 
 
@@ -113,7 +115,10 @@ def test_time_filter(tmp_path: Path) -> None:
     frame = trees(28)
     frame["measured"] = gpd.pd.to_datetime(frame["measured"], utc=True)
     store.write_layer(entry(time_field="measured"), frame, actor="pytest")
-    window = TimeFilter(datetime.fromisoformat("2025-07-03T00:00:00+00:00"), datetime.fromisoformat("2025-07-05T23:00:00+00:00"))
+    window = TimeFilter(
+        datetime.fromisoformat("2025-07-03T00:00:00+00:00"),
+        datetime.fromisoformat("2025-07-05T23:00:00+00:00"),
+    )
     assert store.read_features("trees", time=window).matched == 3
     open_end = TimeFilter(datetime.fromisoformat("2025-07-27T00:00:00+02:00"), None)
     assert store.read_features("trees", time=open_end).matched == 2
@@ -175,11 +180,15 @@ def test_writes_are_audited(tmp_path: Path) -> None:
 def test_any_point_set_round_trips(tmp_path_factory: pytest.TempPathFactory, coords: list) -> None:
     store = store_at(tmp_path_factory.mktemp("h"))
     frame = gpd.GeoDataFrame(
-        {"feature_id": [str(i) for i in range(len(coords))]}, geometry=shapely.points(coords), crs=25832
+        {"feature_id": [str(i) for i in range(len(coords))]},
+        geometry=shapely.points(coords),
+        crs=25832,
     )
     store.write_layer(entry(), frame, actor="pytest")
     back = store.read_features("trees").frame
-    assert shapely.equals_exact(back.geometry.to_numpy(), frame.geometry.to_numpy(), tolerance=0).all()
+    assert shapely.equals_exact(
+        back.geometry.to_numpy(), frame.geometry.to_numpy(), tolerance=0
+    ).all()
     x0, y0 = coords[0]
     hit = store.read_features("trees", bbox=(x0, y0, x0, y0)).frame
     assert "0" in set(hit["feature_id"])

@@ -1,0 +1,182 @@
+"""The citizen map in a real Chromium: layers load, buildings are 3D, language switches.
+
+Runs uvicorn with the real app in a background thread and drives Debian's Chromium with
+Playwright. WebGL comes from SwiftShader (software rendering), so no GPU is needed.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+from rasterio.errors import NotGeoreferencedWarning
+
+from twin.workspace import Workspace
+from viewer import bundle_assets, templating
+from viewer.app import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-unsafe-swiftshader",  # opt in to software WebGL (no automatic fallback)
+]
+READY = "document.getElementById('twin-app').dataset.ready === 'true'"
+
+
+@pytest.fixture(scope="module")
+def server(viewer_workspace: Workspace) -> Iterator[str]:
+    """Base URL of the real app served by uvicorn on a free localhost port."""
+    if not templating.maplibre_available():
+        pytest.skip(f"front-end assets not bundled; run `{bundle_assets.COMMAND}`")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(viewer_workspace), log_level="warning", lifespan="off")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="de-DE")
+    page = context.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith((server, "data:", "blob:"))
+            else outside.append(request.url)
+        ),
+    )
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+    assert not outside, f"requests outside the twin: {outside}"
+
+
+def pixel_spread(png: Path, *, left: int) -> float:
+    """Standard deviation of the pixel values right of ``left`` (0 for a blank area)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(png) as image:
+            pixels = image.read()[:3, :, left:]
+    return float(np.std(pixels.astype(float)))
+
+
+def test_map_loads_layers_in_3d_and_switches_language(
+    page: Page, server: str, tmp_path: Path, viewer_workspace: Workspace
+) -> None:
+    title = viewer_workspace.store("musterstadt").layer("buildings").title
+    page.goto(f"{server}/musterstadt/")
+    page.wait_for_function(READY, timeout=60_000)
+
+    size = page.evaluate(
+        "[window.twinMap.getCanvas().clientWidth, window.twinMap.getCanvas().clientHeight]"
+    )
+    assert size == [1200, 800], "the map fills the window"
+    assert page.evaluate("window.twinMap.querySourceFeatures('buildings').length") > 0
+    assert page.evaluate("window.twinMap.getLayer('buildings').type") == "fill-extrusion"
+    assert page.evaluate("window.twinMap.getPitch()") > 30
+    height = page.evaluate("window.twinMap.getPaintProperty('buildings', 'fill-extrusion-height')")
+    assert "height" in str(height)
+    for layer in ("landuse", "streets", "trees", "districts"):
+        assert page.evaluate(f"window.twinMap.querySourceFeatures('{layer}').length") > 0
+    assert page.evaluate("window.twinMap.getLayer('sensitive_sites')") is None
+
+    assert page.locator("label[for=toggle-buildings]").inner_text() == title.de
+    assert page.locator("#attribution").inner_text().strip()
+    assert page.locator("#legend li").count() > 0
+
+    page.click("#lang-switch")
+    assert page.locator("label[for=toggle-buildings]").inner_text() == title.get("en")
+    assert page.locator("#layers-title").inner_text() == "Layers"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert "lang=en" in page.url
+
+    page.focus("#lang-switch")
+    page.keyboard.press("Enter")
+    assert page.locator("#layers-title").inner_text() == "Ebenen"
+
+    shot = tmp_path / "map.png"
+    page.screenshot(path=str(shot))
+    panel = page.locator(".panel").bounding_box()
+    assert panel is not None
+    assert pixel_spread(shot, left=int(panel["x"] + panel["width"]) + 10) > 10, "the map is blank"
+
+
+def test_layer_toggle_and_popup(page: Page, server: str, viewer_workspace: Workspace) -> None:
+    title = viewer_workspace.store("musterstadt").layer("buildings").title
+    page.goto(f"{server}/musterstadt/?lang=en")
+    page.wait_for_function(READY, timeout=60_000)
+
+    page.uncheck("#toggle-trees")
+    assert page.evaluate("window.twinMap.getLayoutProperty('trees', 'visibility')") == "none"
+    page.check("#toggle-trees")
+    assert page.evaluate("window.twinMap.getLayoutProperty('trees', 'visibility')") == "visible"
+
+    point = page.evaluate(
+        """() => {
+          const map = window.twinMap, canvas = map.getCanvas();
+          const width = canvas.clientWidth, height = canvas.clientHeight;
+          for (let y = height / 2; y < height - 20; y += 15) {
+            for (let x = 320; x < width - 20; x += 15) {
+              if (map.queryRenderedFeatures([x, y], {layers: ['buildings']}).length) return [x, y];
+            }
+          }
+          return null;
+        }"""
+    )
+    assert point, "no building rendered in the lower half of the map"
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    popup = page.locator(".maplibregl-popup")
+    popup.wait_for(timeout=5_000)
+    assert title.get("en") in popup.inner_text()
+    assert "height" in popup.inner_text()
+
+
+def test_portal_links_to_the_map(page: Page, server: str) -> None:
+    page.goto(f"{server}/")
+    assert page.title() == "Digitale Zwillinge der Kommunen"
+    page.click("text=Karte öffnen")
+    page.wait_for_function(READY, timeout=60_000)
+    assert page.url.startswith(f"{server}/musterstadt/")

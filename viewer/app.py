@@ -1,0 +1,46 @@
+"""The web server: one FastAPI app serving every municipality of a workspace.
+
+:func:`create_app` only wires things together (routers, static files, the error
+handler); each API lives in its own router module. Run it with uvicorn's factory mode,
+which reads the workspace from the ``TWIN_WORKSPACE`` setting::
+
+    uvicorn --factory viewer.app:app_from_settings
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from twin.errors import TwinError
+from twin.settings import get_settings
+from twin.workspace import Workspace
+from viewer.api import collections, features, ogc_common
+from viewer.exceptions import twin_error_handler
+from viewer.views import pages
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(workspace: Workspace) -> FastAPI:
+    """Build the app for ``workspace`` (read through :func:`viewer.deps.get_workspace`)."""
+    app = FastAPI(
+        title="Urban twin",
+        summary="Digital twins of municipalities: OGC API Features, maps and views",
+        version="0.1.0",
+    )
+    app.state.workspace = workspace
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_exception_handler(TwinError, twin_error_handler)
+    app.include_router(ogc_common.router)
+    app.include_router(collections.router)
+    app.include_router(features.router)
+    app.include_router(pages.router)
+    return app
+
+
+def app_from_settings() -> FastAPI:
+    """App factory for uvicorn: the workspace comes from the settings (``TWIN_WORKSPACE``)."""
+    return create_app(Workspace(get_settings().workspace))

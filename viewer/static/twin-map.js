@@ -96,7 +96,7 @@
           { id, source, type: "circle", paint: {
             "circle-color": "#2f7d32", "circle-opacity": 0.75,
             "circle-stroke-color": "#1b4d1d", "circle-stroke-width": 0.5,
-            "circle-radius": metresToPixels(["/", firstPositive(["crown_diameter", "diameter_crown", "crown"], 6), 2]),
+            "circle-radius": metresToPixels(["/", firstPositive(["crown_diameter_m", "crown_diameter", "diameter_crown"], 6), 2]),
             "circle-pitch-alignment": "map" } },
         ];
       case "buildings":

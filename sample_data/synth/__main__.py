@@ -130,7 +130,7 @@ def generate(out: Path) -> dict[str, float]:
             {
                 "id": f"OT{i + 1}",
                 "name": name,
-                "population": int(round(residents[inside].sum())),
+                "population": round(residents[inside].sum()),
                 "geometry": shape,
             }
         )

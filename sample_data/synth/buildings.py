@@ -105,7 +105,7 @@ def altstadt(block: Block, rng: np.random.Generator) -> list[Building]:
 
 def market(block: Block, rng: np.random.Generator) -> list[Building]:
     """Town hall and church at the market square."""
-    minx, miny, maxx, maxy = block.geometry.bounds
+    minx, _miny, maxx, maxy = block.geometry.bounds
     return [
         Building(
             shapely.box(minx + 5, maxy - 25, minx + 35, maxy - 5), 3, 13.0, "31001_3012", "Rathaus"
@@ -157,7 +157,7 @@ def school(block: Block, rng: np.random.Generator) -> list[Building]:
 
 def care(block: Block, rng: np.random.Generator) -> list[Building]:
     """A care home with a garden."""
-    minx, miny, maxx, maxy = block.geometry.bounds
+    minx, _miny, maxx, maxy = block.geometry.bounds
     return [
         Building(
             shapely.box(minx + 10, maxy - 26, maxx - 10, maxy - 10),

@@ -13,6 +13,7 @@ import hashlib
 import sys
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -49,7 +50,7 @@ def _sites(town: shapely.Polygon, tree_rows: list[dict[str, object]]) -> list[se
     ]
     street_trees = [t for t in tree_rows if t["kind"] == "street"]
     for k, tree in enumerate(street_trees[:: max(1, len(street_trees) // 6)][:6]):
-        point = tree["geometry"]
+        point = cast(shapely.Point, tree["geometry"])
         sites.append(
             sensors.SensorSite(
                 f"M{k + 1:02d}",

@@ -7,6 +7,8 @@ mix (lime, maple, oak, plane, hornbeam).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import shapely
 from shapely.geometry import Point
@@ -27,7 +29,7 @@ SPECIES = [
 
 def trees(
     streets: list[Street],
-    parks: list[BaseGeometry],
+    parks: Sequence[BaseGeometry],
     buildings: BaseGeometry,
     town: BaseGeometry,
     rng: np.random.Generator,
@@ -44,8 +46,8 @@ def trees(
     for park in parks:
         count = int(park.area / 300)
         minx, miny, maxx, maxy = park.bounds
-        candidates = shapely.points(
-            rng.uniform(minx, maxx, count * 2), rng.uniform(miny, maxy, count * 2)
+        candidates = np.asarray(
+            shapely.points(rng.uniform(minx, maxx, count * 2), rng.uniform(miny, maxy, count * 2))
         )
         inside = candidates[shapely.contains(park.buffer(-4), candidates)][:count]
         points += [(p, "park") for p in inside]

@@ -39,13 +39,13 @@ def _days() -> np.ndarray:
 def _daily_mean() -> np.ndarray:
     day = _days()
     heat = 7.0 * np.exp(-(((day - 14.5) / 3.2) ** 2))
-    rain = sum(-4.0 * np.exp(-(((day - d - 0.5) / 1.0) ** 2)) for d in RAIN_DAYS)
+    rain = np.sum([-4.0 * np.exp(-(((day - d - 0.5) / 1.0) ** 2)) for d in RAIN_DAYS], axis=0)
     return 19.0 + heat + rain + 0.8 * np.sin(day / 3.1)
 
 
 def _rain_mm() -> np.ndarray:
     hour = _days() * 24
-    return sum(6.0 * np.exp(-(((hour - (d * 24 + 15)) / 4.0) ** 2)) for d in RAIN_DAYS)
+    return np.sum([6.0 * np.exp(-(((hour - (d * 24 + 15)) / 4.0) ** 2)) for d in RAIN_DAYS], axis=0)
 
 
 def air_temperature(site: SensorSite, rng: np.random.Generator) -> np.ndarray:

@@ -179,3 +179,49 @@ def test_missing_data_file(tmp_path: Path) -> None:
     (tmp_path / "parks.geojson").unlink()
     with pytest.raises(DataFileError, match="file not found"):
         import_layer(config, store, config.layer("parks"), actor="pytest")
+
+
+def _broken_trees(folder: Path, case: str) -> None:
+    """Overwrite trees.gpkg with one kind of bad input."""
+    crs = 25832
+    if case == "empty":
+        frame = gpd.GeoDataFrame({"species": []}, geometry=[], crs=crs)
+    elif case == "wrong geometry type":
+        frame = gpd.GeoDataFrame(
+            {"species": ["Tilia"]},
+            geometry=[shapely.box(600100, 5500100, 600110, 5500110)],
+            crs=crs,
+        )
+    elif case == "missing required attribute":
+        frame = gpd.GeoDataFrame(
+            {"art": ["Tilia"]}, geometry=[shapely.Point(600100, 5500100)], crs=crs
+        )
+    else:  # all outside: UTM 32 coordinates declared as UTM 33
+        frame = gpd.GeoDataFrame(
+            {"species": ["Tilia"]}, geometry=[shapely.Point(600100, 5500100)], crs=25833
+        )
+    (folder / "trees.gpkg").unlink()
+    frame.to_file(folder / "trees.gpkg", layer="trees")
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("empty", r"trees\.gpkg \(layer 'trees'\) contains no features|contains no features"),
+        ("wrong geometry type", r"1 wrong geometry type, this layer holds points"),
+        ("missing required attribute", r"required attribute 'species' does not exist"),
+        ("outside", r"1 wholly outside the municipality boundary"),
+    ],
+)
+def test_bad_layer_leaves_populated_store_unchanged(
+    tmp_path: Path, case: str, message: str
+) -> None:
+    config = load_config(make_town(tmp_path))
+    store = init_municipality(config, Workspace(tmp_path / "ws"), actor="pytest")
+    for layer in config.layers:
+        import_layer(config, store, layer, actor="pytest")
+    before = dump(tmp_path / "ws" / "testort" / "twin.gpkg")
+    _broken_trees(tmp_path, case)
+    with pytest.raises(LayerValidationError, match=message):
+        import_layer(config, store, config.layer("trees"), actor="pytest")
+    assert dump(tmp_path / "ws" / "testort" / "twin.gpkg") == before

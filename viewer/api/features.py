@@ -150,15 +150,7 @@ def items(request: Request, twin: PublicTwinDep, collectionId: str) -> Response:
         "links": [link.model_dump(exclude_none=True) for link in links],
     }
     if fmt == "html":
-        context = {
-            "twin": twin.record,
-            "entry": entry,
-            "title": layer_title(entry, lang),
-            "attribution": attribution(entry),
-            "collection": body,
-            "offset": offset,
-        }
-        return render(request, "ogc_items.html", context)
+        return _html(request, twin, entry, lang, "ogc_items.html", collection=body, offset=offset)
     return GeoJSONResponse(body, headers={"Content-Crs": f"<{out_crs}>"})
 
 
@@ -187,12 +179,24 @@ def feature(request: Request, twin: PublicTwinDep, collectionId: str, featureId:
     ]
     body["links"] = [link.model_dump(exclude_none=True) for link in links]
     if fmt == "html":
-        context = {
-            "twin": twin.record,
-            "entry": entry,
-            "title": layer_title(entry, lang),
-            "attribution": attribution(entry),
-            "feature": body,
-        }
-        return render(request, "ogc_feature.html", context)
+        return _html(request, twin, entry, lang, "ogc_feature.html", feature=body)
     return GeoJSONResponse(body, headers={"Content-Crs": f"<{out_crs}>"})
+
+
+def _html(
+    request: Request,
+    twin: PublicTwin,
+    entry: CatalogueEntry,
+    lang: Lang,
+    template: str,
+    **content: object,
+) -> Response:
+    """Render an items or feature page with the layer's title and attribution."""
+    context = {
+        "twin": twin.record,
+        "entry": entry,
+        "title": layer_title(entry, lang),
+        "attribution": attribution(entry),
+        **content,
+    }
+    return render(request, template, context)

@@ -6,9 +6,6 @@ Playwright. WebGL comes from SwiftShader (software rendering), so no GPU is need
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from rasterio.errors import NotGeoreferencedWarning
 
 from twin.workspace import Workspace
 from viewer import bundle_assets, templating
-from viewer.app import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -40,25 +35,11 @@ READY = "document.getElementById('twin-app').dataset.ready === 'true'"
 
 
 @pytest.fixture(scope="module")
-def server(viewer_workspace: Workspace) -> Iterator[str]:
-    """Base URL of the real app served by uvicorn on a free localhost port."""
+def server(live_server: str) -> str:
+    """Base URL of the real app, once the front-end assets are bundled."""
     if not templating.maplibre_available():
         pytest.skip(f"front-end assets not bundled; run `{bundle_assets.COMMAND}`")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(viewer_workspace), log_level="warning", lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    return live_server
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from twin.errors import TwinError
 from twin.settings import get_settings
 from twin.workspace import Workspace
 from viewer.api import collections, features, ogc_common
-from viewer.exceptions import twin_error_handler
+from viewer.exceptions import http_error_handler, twin_error_handler
 from viewer.views import pages
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -34,6 +35,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.state.workspace = workspace
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(TwinError, twin_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.include_router(ogc_common.router)
     app.include_router(collections.router)
     app.include_router(features.router)

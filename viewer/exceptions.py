@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -28,6 +29,13 @@ def _is_api(request: Request) -> bool:
     return len(parts) > 1 and parts[1] in _API_SEGMENTS
 
 
+def _respond(request: Request, status: int, error: TwinError, code: str) -> Response:
+    if wants_html(request) or not _is_api(request):
+        return render(request, "error.html", {"status": status, "error": error}, status_code=status)
+    body = OgcException(code=code, description=error.message, hint=error.hint or None)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+
+
 async def twin_error_handler(request: Request, exc: Exception) -> Response:
     """Answer a ``TwinError`` with its status, as JSON or as an HTML page."""
     if not isinstance(exc, TwinError):  # registered for TwinError only
@@ -35,7 +43,20 @@ async def twin_error_handler(request: Request, exc: Exception) -> Response:
     status = http_status(exc)
     if status >= 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc)
-    if wants_html(request) or not _is_api(request):
-        return render(request, "error.html", {"status": status, "error": exc}, status_code=status)
-    body = OgcException(code=type(exc).__name__, description=exc.message, hint=exc.hint or None)
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+    return _respond(request, status, exc, type(exc).__name__)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """Answer routing errors (no such path, wrong method) in the same two forms."""
+    if not isinstance(exc, StarletteHTTPException):  # registered for HTTP exceptions only
+        raise exc
+    if exc.status_code == 404:
+        error = TwinError(
+            f"there is nothing at {request.url.path}",
+            hint="The portal at / lists the municipalities; each API starts at /SLUG/ogc/.",
+        )
+    else:
+        error = TwinError(str(exc.detail))
+    return _respond(
+        request, exc.status_code, error, "NotFound" if exc.status_code == 404 else "HTTPError"
+    )

@@ -426,3 +426,13 @@ def test_items_and_feature_html(client: TestClient) -> None:
     feature = client.get(f"{BASE}/collections/buildings/items/{first['id']}?f=html&lang=en")
     assert feature.status_code == 200
     assert first["id"] in feature.text and "Properties" in feature.text
+
+
+def test_paths_that_match_no_route_answer_like_ogc(client: TestClient) -> None:
+    response = client.get("/musterstadt/ogc/no-such-thing", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    body = response.json()
+    assert body["code"] == "NotFound" and "/musterstadt/ogc/no-such-thing" in body["description"]
+    page = client.get("/musterstadt/ogc/no-such-thing", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert client.post("/musterstadt/ogc/collections").status_code == 405

@@ -6,8 +6,11 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
+import rasterio
 import shapely
+from rasterio.transform import from_origin
 
 from twin.config import load_config
 from twin.errors import CRSError, DataFileError, LayerValidationError
@@ -225,3 +228,52 @@ def test_bad_layer_leaves_populated_store_unchanged(
     with pytest.raises(LayerValidationError, match=message):
         import_layer(config, store, config.layer("trees"), actor="pytest")
     assert dump(tmp_path / "ws" / "testort" / "twin.gpkg") == before
+
+
+RASTER_LAYER = """
+[[layers]]
+name = "dem"
+title = { de = "Gelände", en = "Terrain" }
+kind = "raster"
+path = "dem.tif"
+classification = "public"
+owner = "Vermessungsamt"
+licence = "CC0-1.0"
+source = "test"
+"""
+
+
+def test_raster_import_is_atomic(tmp_path: Path) -> None:
+    path = make_town(tmp_path)
+    path.write_text(path.read_text() + RASTER_LAYER, encoding="utf-8")
+    with rasterio.open(
+        tmp_path / "dem.tif",
+        "w",
+        driver="GTiff",
+        width=100,
+        height=100,
+        count=1,
+        dtype="float32",
+        crs="EPSG:25832",
+        transform=from_origin(600000, 5501000, 10, 10),
+    ) as dst:
+        dst.write(np.full((100, 100), 320.0, dtype="float32"), 1)
+    config = load_config(path)
+    store = init_municipality(config, Workspace(tmp_path / "ws"), actor="pytest")
+    report = import_layer(config, store, config.layer("dem"), actor="pytest")
+    assert report.imported == 1
+    stored = store.raster_path("dem")
+    entry = store.layer("dem")
+    assert entry.raster is not None and (entry.raster.width, entry.raster.resolution) == (
+        100,
+        (10.0, 10.0),
+    )
+    store_file = tmp_path / "ws" / "testort" / "twin.gpkg"
+    before, stored_bytes = dump(store_file), stored.read_bytes()
+    blob = (tmp_path / "dem.tif").read_bytes()
+    (tmp_path / "dem.tif").write_bytes(blob[: len(blob) // 2])
+    with pytest.raises(DataFileError, match=r"dem\.tif: cannot be read as GeoTIFF"):
+        import_layer(config, store, config.layer("dem"), actor="pytest")
+    assert dump(store_file) == before
+    assert stored.read_bytes() == stored_bytes
+    assert sorted(p.name for p in stored.parent.iterdir()) == ["dem.tif"]  # no staging leftovers

@@ -19,7 +19,7 @@ import tomli_w
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from layers import buildings, landuse
+from layers import buildings, citygml, cityjson, landuse
 from layers.crs import require_metric_crs, to_municipality_crs
 from layers.raster import import_raster
 from layers.validate import validate_features
@@ -80,9 +80,9 @@ def init_municipality(config: MunicipalityConfig, workspace: Workspace, *, actor
 def _read_features(layer: LayerConfig, path: Path) -> gpd.GeoDataFrame:
     match layer.file_format:
         case "citygml":
-            return buildings.read_citygml(path)
+            return citygml.read_citygml(path)
         case "cityjson":
-            return buildings.read_cityjson(path)
+            return cityjson.read_cityjson(path)
         case _:
             return read_vector(
                 path, layer=layer.layer, where=layer.where, file_format=layer.file_format

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pytest
+
+from layers.buildings import BUILDING_COLUMNS, BuildingUse
 
 SHARED_HAMBURG = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "hamburg"
 TEST_DATA = Path(__file__).resolve().parents[1] / "data"
@@ -46,3 +50,27 @@ def test_data() -> Callable[[str], Path]:
         return path
 
     return get
+
+
+def _check_schema(frame: gpd.GeoDataFrame) -> None:
+    """The contract every building reader must meet, checked column by column."""
+    assert tuple(frame.columns) == BUILDING_COLUMNS
+    assert frame.crs is not None
+    assert frame["feature_id"].is_unique
+    assert frame["feature_id"].map(type).eq(str).all()
+    assert frame["building_id"].map(type).eq(str).all()
+    assert frame["height"].dtype == np.float64
+    assert (frame["height"] > 0).all() and np.isfinite(frame["height"]).all()
+    assert str(frame["storeys"].dtype) == "Int64"
+    assert set(frame["use"]) <= {u.value for u in BuildingUse}
+    assert set(frame["height_source"]) <= {"measured", "storeys", "default"}
+    assert frame["ground_z"].dtype == np.float64
+    assert set(frame.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert not frame.geometry.has_z.any()
+    assert frame.geometry.is_valid.all()
+
+
+@pytest.fixture(scope="session")
+def check_schema() -> Callable[[gpd.GeoDataFrame], None]:
+    """``check_schema(frame)``: assert the building table contract (:data:`BUILDING_COLUMNS`)."""
+    return _check_schema

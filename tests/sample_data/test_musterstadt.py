@@ -7,7 +7,7 @@ import pytest
 import rasterio
 import shapely
 
-from layers.buildings import read_cityjson
+from layers.cityjson import read_cityjson
 from layers.landuse import classify_landuse
 from sample_data import get_path
 from sample_data.synth.__main__ import LIVING_SHARE, M2_PER_RESIDENT, check

@@ -23,7 +23,7 @@ from pyproj import CRS
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from layers.buildings import _FLAT_TOLERANCE_M, _assemble, _empty_raw
+from layers.buildings import FLAT_TOLERANCE_M, assemble_rows, empty_rows
 from layers.crs import parse_crs
 from twin.errors import CRSError, DataFileError, LayerValidationError
 
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 Face = list[NDArray[np.float64]]
 
 
-def _polygonal(geometry: BaseGeometry | None) -> BaseGeometry | None:
+def polygonal(geometry: BaseGeometry | None) -> BaseGeometry | None:
     """The polygonal part of ``geometry`` with positive area, or None."""
     if geometry is None or geometry.is_empty:
         return None
@@ -50,7 +50,7 @@ def _polygonal(geometry: BaseGeometry | None) -> BaseGeometry | None:
     return shapely.MultiPolygon(rest) if rest else None
 
 
-def _union_2d(faces: list[Face]) -> BaseGeometry | None:
+def union_2d(faces: list[Face]) -> BaseGeometry | None:
     """2D union of faces (their projection to the ground)."""
     polygons = []
     for face in faces:
@@ -61,10 +61,10 @@ def _union_2d(faces: list[Face]) -> BaseGeometry | None:
     if not polygons:
         return None
     valid = shapely.make_valid(np.asarray(polygons, dtype=object))
-    return _polygonal(shapely.union_all(valid))
+    return polygonal(shapely.union_all(valid))
 
 
-def _z_range(faces: list[Face]) -> tuple[float, float]:
+def z_range(faces: list[Face]) -> tuple[float, float]:
     """(min z, max z) over all 3D rings; NaNs when the faces are 2D."""
     zs = [face[0][:, 2] for face in faces if face[0].shape[1] == 3]
     if not zs:
@@ -73,58 +73,58 @@ def _z_range(faces: list[Face]) -> tuple[float, float]:
     return float(values.min()), float(values.max())
 
 
-def _lowest_flat_faces(faces: list[Face]) -> list[Face]:
+def lowest_flat_faces(faces: list[Face]) -> list[Face]:
     """Horizontal faces at the bottom of a solid: its ground faces."""
-    flat = [f for f in faces if f[0].shape[1] == 3 and np.ptp(f[0][:, 2]) <= _FLAT_TOLERANCE_M]
+    flat = [f for f in faces if f[0].shape[1] == 3 and np.ptp(f[0][:, 2]) <= FLAT_TOLERANCE_M]
     if not flat:
         return []
     bottom = min(float(f[0][:, 2].max()) for f in flat)
-    return [f for f in flat if float(f[0][:, 2].max()) <= bottom + _FLAT_TOLERANCE_M]
+    return [f for f in flat if float(f[0][:, 2].max()) <= bottom + FLAT_TOLERANCE_M]
 
 
 @dataclass(frozen=True)
-class _Shape:
+class Shape:
     footprint: BaseGeometry | None
     ground_z: float
     height: float
 
 
-def _shape(candidates: list[tuple[str, list[Face]]], *, all_faces: list[Face]) -> _Shape:
+def choose_shape(candidates: list[tuple[str, list[Face]]], *, all_faces: list[Face]) -> Shape:
     """Footprint from the first candidate that yields an area, and the 3D extent.
 
     Candidate kinds: ``ground`` (ground surfaces: their union), ``solid`` (the lowest
     horizontal faces, else the 2D union of all faces), ``flat`` (a 2D footprint surface:
     its union), ``roof`` (roof edges: their union, no ground height).
     """
-    zmin, zmax = _z_range(all_faces)
+    zmin, zmax = z_range(all_faces)
     height = zmax - zmin if zmax - zmin > 0 else math.nan
     for kind, faces in candidates:
         if not faces:
             continue
         if kind == "solid":
-            lowest = _lowest_flat_faces(faces)
-            footprint = _union_2d(lowest) if lowest else None
+            lowest = lowest_flat_faces(faces)
+            footprint = union_2d(lowest) if lowest else None
             used = lowest
             if footprint is None:
-                footprint, used = _union_2d(faces), faces
+                footprint, used = union_2d(faces), faces
         else:
-            footprint, used = _union_2d(faces), faces
+            footprint, used = union_2d(faces), faces
         if footprint is not None:
-            ground_z = math.nan if kind == "roof" else _z_range(used)[0]
-            return _Shape(footprint, ground_z, height)
-    return _Shape(None, math.nan, height)
+            ground_z = math.nan if kind == "roof" else z_range(used)[0]
+            return Shape(footprint, ground_z, height)
+    return Shape(None, math.nan, height)
 
 
 @dataclass
-class _Attributes:
+class Attributes:
     measured: float = math.nan
     storeys: float = math.nan
     function: str | None = None
     inherited_measured: float = math.nan
 
-    def inherit(self, parent: _Attributes) -> _Attributes:
+    def inherit(self, parent: Attributes) -> Attributes:
         """Fill what this part lacks from its parent (measured height only as a fallback)."""
-        return _Attributes(
+        return Attributes(
             measured=self.measured,
             storeys=parent.storeys if math.isnan(self.storeys) else self.storeys,
             function=self.function or parent.function,
@@ -134,7 +134,7 @@ class _Attributes:
         )
 
 
-def _number(text: str | None) -> float:
+def parse_number(text: str | None) -> float:
     try:
         return float(text) if text is not None else math.nan
     except ValueError:
@@ -142,16 +142,16 @@ def _number(text: str | None) -> float:
 
 
 @dataclass
-class _Collector:
+class Collector:
     """Rows of a building frame, collected one object at a time."""
 
     source: str
-    raw: dict[str, list[Any]] = field(default_factory=_empty_raw)
+    raw: dict[str, list[Any]] = field(default_factory=empty_rows)
     geometry: list[BaseGeometry] = field(default_factory=list)
     without_footprint: list[str] = field(default_factory=list)
     buildings: int = 0
 
-    def add(self, feature_id: str, building_id: str, attrs: _Attributes, shape: _Shape) -> None:
+    def add(self, feature_id: str, building_id: str, attrs: Attributes, shape: Shape) -> None:
         if shape.footprint is None:
             self.without_footprint.append(feature_id)
             return
@@ -180,16 +180,16 @@ class _Collector:
                 hint="A buildings layer needs LoD0 footprints, LoD1 solids or LoD2 ground "
                 "surfaces; check that this is the right file.",
             )
-        return _assemble(pd.DataFrame(self.raw), self.geometry, crs=crs, source=self.source)
+        return assemble_rows(pd.DataFrame(self.raw), self.geometry, crs=crs, source=self.source)
 
 
-def _walk_parts(
+def walk_parts(
     building_id: str,
-    attrs: _Attributes,
+    attrs: Attributes,
     parts: list[Any],
     children: Callable[[Any], list[Any]],
-    own: Callable[[Any], tuple[str, _Attributes]],
-) -> Iterator[tuple[Any, str, _Attributes]]:
+    own: Callable[[Any], tuple[str, Attributes]],
+) -> Iterator[tuple[Any, str, Attributes]]:
     """Parts (nested parts included) with their ids and inherited attributes."""
     stack = [(part, attrs) for part in parts]
     number = 0
@@ -202,25 +202,25 @@ def _walk_parts(
         stack.extend((child, merged) for child in children(part))
 
 
-def _horizontal(crs: CRS) -> CRS:
+def horizontal(crs: CRS) -> CRS:
     """The horizontal part of a (compound) CRS, as a plain EPSG CRS where it has a code."""
     horizontal = crs.sub_crs_list[0] if crs.is_compound else crs
     code = horizontal.to_epsg()
     return CRS.from_epsg(code) if code else horizontal
 
 
-def _parse_file_crs(name: str | int, path: Path) -> CRS:
+def parse_file_crs(name: str | int, path: Path) -> CRS:
     """Horizontal CRS of a file's CRS declaration; a CRSError names the file."""
     try:
-        return _horizontal(parse_crs(name))
+        return horizontal(parse_crs(name))
     except CRSError as exc:
         raise CRSError(f"{path}: {exc.message}", hint=exc.hint) from None
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _require_file(path: Path) -> None:
+def require_file(path: Path) -> None:
     if not path.is_file():
         raise DataFileError(f"{path}: file not found", hint="Check the layer's path in the config.")

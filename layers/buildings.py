@@ -92,7 +92,7 @@ MAX_PLAUSIBLE_HEIGHT_M: Final = 1000.0
 MAX_PLAUSIBLE_STOREYS: Final = 200
 
 
-_FLAT_TOLERANCE_M: Final = 0.1
+FLAT_TOLERANCE_M: Final = 0.1
 
 
 ALKIS_FUNCTION_USE: Final[tuple[tuple[int, int, BuildingUse, str], ...]] = (
@@ -299,7 +299,7 @@ def _unique_ids(ids: pd.Series, *, source: str) -> pd.Series:
     return unique
 
 
-def _assemble(
+def assemble_rows(
     raw: pd.DataFrame, geometry: Iterable[Any], *, crs: CRS, source: str
 ) -> gpd.GeoDataFrame:
     """Build the final frame from per-row raw facts; heights are decided here, vectorised.
@@ -343,7 +343,8 @@ def _assemble(
     return gpd.GeoDataFrame(frame, geometry=list(geometry), crs=crs)[list(BUILDING_COLUMNS)]
 
 
-def _empty_raw() -> dict[str, list[Any]]:
+def empty_rows() -> dict[str, list[Any]]:
+    """Column lists a 3D reader appends to, one entry per building part, for :func:`assemble_rows`."""
     names = ("feature_id", "building_id", "measured", "levels", "roof_levels")
     return {name: [] for name in (*names, "function_code", "use", "ground_z")}
 
@@ -481,5 +482,5 @@ def normalise_footprints(frame: gpd.GeoDataFrame, *, source: str) -> gpd.GeoData
         },
         index=data.index,
     )
-    result = _assemble(raw.reset_index(drop=True), geometry, crs=CRS(frame.crs), source=source)
+    result = assemble_rows(raw.reset_index(drop=True), geometry, crs=CRS(frame.crs), source=source)
     return result.set_axis(data.index)

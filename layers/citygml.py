@@ -31,16 +31,16 @@ from numpy.typing import NDArray
 from pyproj import CRS
 
 from layers._building_parts import (
+    Attributes,
+    Collector,
     Face,
-    _Attributes,
-    _Collector,
-    _number,
-    _one_line,
-    _parse_file_crs,
-    _require_file,
-    _Shape,
-    _shape,
-    _walk_parts,
+    Shape,
+    choose_shape,
+    one_line,
+    parse_file_crs,
+    parse_number,
+    require_file,
+    walk_parts,
 )
 from layers.crs import crs_label
 from twin.errors import CRSError, DataFileError, LayerValidationError
@@ -236,15 +236,15 @@ def _first_text(xpath: Any, element: Any) -> str | None:
     return text.strip() if text and text.strip() else None
 
 
-def _citygml_attributes(element: Any) -> _Attributes:
-    return _Attributes(
-        measured=_number(_first_text(_X_MEASURED, element)),
-        storeys=_number(_first_text(_X_STOREYS, element)),
+def _citygml_attributes(element: Any) -> Attributes:
+    return Attributes(
+        measured=parse_number(_first_text(_X_MEASURED, element)),
+        storeys=parse_number(_first_text(_X_STOREYS, element)),
         function=_first_text(_X_FUNCTION, element),
     )
 
 
-def _citygml_shape(element: Any, resolve: _IdIndex) -> _Shape:
+def _citygml_shape(element: Any, resolve: _IdIndex) -> Shape:
     """Footprint and 3D extent of one Building or BuildingPart (without its parts)."""
     bounded = _X_BOUNDED(element)
     ground = _faces((s for s in bounded if etree.QName(s).localname == "GroundSurface"), resolve)
@@ -265,10 +265,10 @@ def _citygml_shape(element: Any, resolve: _IdIndex) -> _Shape:
         ("roof", roof_edge),
     ]
     all_faces = [*ground, *other_bounded, *solid, *footprint, *surfaces]
-    return _shape(candidates, all_faces=all_faces)
+    return choose_shape(candidates, all_faces=all_faces)
 
 
-def _citygml_building(building: Any, collector: _Collector) -> None:
+def _citygml_building(building: Any, collector: Collector) -> None:
     collector.buildings += 1
     resolve = _IdIndex(building)
     building_id = building.get(_GML_ID) or f"building_{collector.buildings}"
@@ -277,7 +277,7 @@ def _citygml_building(building: Any, collector: _Collector) -> None:
     shape = _citygml_shape(building, resolve)
     if shape.footprint is not None or not parts:
         collector.add(building_id, building_id, attrs, shape)
-    for part, part_id, part_attrs in _walk_parts(
+    for part, part_id, part_attrs in walk_parts(
         building_id,
         attrs,
         parts,
@@ -295,7 +295,7 @@ def _crs_from_names(names: list[str], path: Path) -> CRS:
             hint="Add srsName to the gml:Envelope of the CityModel, e.g. "
             "'urn:adv:crs:ETRS89_UTM32*DE_DHHN2016_NH' or 'EPSG:25832'.",
         )
-    crss = {name: _parse_file_crs(name, path) for name in dict.fromkeys(names)}
+    crss = {name: parse_file_crs(name, path) for name in dict.fromkeys(names)}
     first = next(iter(crss.values()))
     for name, crs in crss.items():
         if not crs.equals(first, ignore_axis_order=True):
@@ -309,11 +309,11 @@ def _crs_from_names(names: list[str], path: Path) -> CRS:
 
 def _xml_message(error: Any) -> str:
     """libxml2's message without the position it appends (we report it ourselves)."""
-    message = _one_line(error.msg or str(error))
+    message = one_line(error.msg or str(error))
     return re.sub(r"(?:,?\s*line \d+)+(?:, column \d+)?$", "", message).strip()
 
 
-def _stream_citygml(handle: Any, collector: _Collector, srs_names: dict[str, None]) -> str:
+def _stream_citygml(handle: Any, collector: Collector, srs_names: dict[str, None]) -> str:
     """Feed every Building of an open CityGML file to ``collector``; return the root tag.
 
     Only the elements listed in ``tag`` produce events (filtered in C). Each city object
@@ -395,8 +395,8 @@ def read_citygml(path: Path) -> gpd.GeoDataFrame:
     LayerValidationError
         No building with a footprint in the file.
     """
-    _require_file(path)
-    collector = _Collector(source=str(path))
+    require_file(path)
+    collector = Collector(source=str(path))
     srs_names: dict[str, None] = {}  # distinct srsName values in order of appearance
     try:
         with path.open("rb") as handle:
@@ -414,7 +414,7 @@ def read_citygml(path: Path) -> gpd.GeoDataFrame:
         ) from None
     except OSError as exc:
         raise DataFileError(
-            f"{path} cannot be read: {_one_line(str(exc))}", hint="Check the file."
+            f"{path} cannot be read: {one_line(str(exc))}", hint="Check the file."
         ) from None
     if collector.buildings == 0:
         raise LayerValidationError(

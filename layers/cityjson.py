@@ -20,16 +20,16 @@ from numpy.typing import NDArray
 from pyproj import CRS
 
 from layers._building_parts import (
+    Attributes,
+    Collector,
     Face,
-    _Attributes,
-    _Collector,
-    _number,
-    _one_line,
-    _parse_file_crs,
-    _require_file,
-    _Shape,
-    _shape,
-    _walk_parts,
+    Shape,
+    choose_shape,
+    one_line,
+    parse_file_crs,
+    parse_number,
+    require_file,
+    walk_parts,
 )
 from twin.errors import CRSError, DataFileError, LayerValidationError
 
@@ -54,7 +54,7 @@ def _cityjson_crs(document: dict[str, Any], path: Path) -> CRS:
             hint='Add "metadata": {"referenceSystem": '
             '"https://www.opengis.net/def/crs/EPSG/0/25832"} (cjio crs_assign 25832).',
         )
-    return _parse_file_crs(reference if isinstance(reference, str) else int(reference), path)
+    return parse_file_crs(reference if isinstance(reference, str) else int(reference), path)
 
 
 def _cityjson_vertices(
@@ -69,7 +69,7 @@ def _cityjson_vertices(
             array = array * scale + translate
     except (ValueError, TypeError, KeyError) as exc:
         raise LayerValidationError(
-            f"{path}: vertices or transform are not valid CityJSON ({_one_line(str(exc))})",
+            f"{path}: vertices or transform are not valid CityJSON ({one_line(str(exc))})",
             hint="Vertices must be [x, y, z] triples; transform needs scale and translate.",
         ) from None
     return array
@@ -110,10 +110,10 @@ def _indices(ring: Any) -> NDArray[np.intp]:
     return indices
 
 
-def _cityjson_shape(obj: dict[str, Any], vertices: NDArray[np.float64]) -> _Shape:
+def _cityjson_shape(obj: dict[str, Any], vertices: NDArray[np.float64]) -> Shape:
     geometries = [g for g in obj.get("geometry") or [] if g.get("type") != "GeometryInstance"]
     if not geometries:
-        return _Shape(None, math.nan, math.nan)
+        return Shape(None, math.nan, math.nan)
     geometry = max(geometries, key=_lod)
     semantic_types = [s.get("type") for s in (geometry.get("semantics") or {}).get("surfaces", [])]
     ground: list[Face] = []
@@ -125,21 +125,21 @@ def _cityjson_shape(obj: dict[str, Any], vertices: NDArray[np.float64]) -> _Shap
         faces.append(face)
         if value is not None and semantic_types[value] == "GroundSurface":
             ground.append(face)
-    return _shape([("ground", ground), ("solid", faces)], all_faces=faces)
+    return choose_shape([("ground", ground), ("solid", faces)], all_faces=faces)
 
 
 def _attribute_number(attributes: dict[str, Any], name: str) -> float:
     value = attributes.get(name)
-    return math.nan if value is None else _number(str(value))
+    return math.nan if value is None else parse_number(str(value))
 
 
-def _cityjson_attributes(obj: dict[str, Any]) -> _Attributes:
+def _cityjson_attributes(obj: dict[str, Any]) -> Attributes:
     attributes = obj.get("attributes") or {}
     function = attributes.get("function")
     if isinstance(function, list):
         function = function[0] if function else None
     text = str(function).strip() if function is not None else ""
-    return _Attributes(
+    return Attributes(
         measured=_attribute_number(attributes, "measuredHeight"),
         storeys=_attribute_number(attributes, "storeysAboveGround"),
         function=text or None,
@@ -147,7 +147,7 @@ def _cityjson_attributes(obj: dict[str, Any]) -> _Attributes:
 
 
 def _cityjson_objects(
-    objects: dict[str, Any], vertices: NDArray[np.float64], collector: _Collector, where: str
+    objects: dict[str, Any], vertices: NDArray[np.float64], collector: Collector, where: str
 ) -> None:
     """Add the Buildings and BuildingParts of one CityObjects mapping to ``collector``."""
 
@@ -159,7 +159,7 @@ def _cityjson_objects(
         obj = objects.get(object_id)
         return obj.get("type") if isinstance(obj, dict) else None
 
-    def own(part_id: Any) -> tuple[str, _Attributes]:
+    def own(part_id: Any) -> tuple[str, Attributes]:
         return str(part_id), _cityjson_attributes(objects[part_id])
 
     seen: set[str] = set()
@@ -175,7 +175,7 @@ def _cityjson_objects(
             shape = _cityjson_shape(obj, vertices)
             if shape.footprint is not None or not parts:
                 collector.add(object_id, object_id, attrs, shape)
-            for part_id, part_feature_id, part_attrs in _walk_parts(
+            for part_id, part_feature_id, part_attrs in walk_parts(
                 object_id, attrs, parts, children=children, own=own
             ):
                 seen.add(part_id)
@@ -198,7 +198,7 @@ def _cityjson_objects(
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise LayerValidationError(
             f"{where}: CityObject {current!r} has invalid geometry or attributes "
-            f"({type(exc).__name__}: {_one_line(str(exc))})",
+            f"({type(exc).__name__}: {one_line(str(exc))})",
             hint="Validate the file with cjio (cjio FILE validate) and fix the reported objects.",
         ) from None
 
@@ -213,7 +213,7 @@ def _cityjson_header(document: Any, path: Path, *, expected: str = "CityJSON") -
     return document
 
 
-def _read_cityjson_seq(path: Path, collector: _Collector) -> CRS:
+def _read_cityjson_seq(path: Path, collector: Collector) -> CRS:
     """CityJSONSeq: a CityJSON header line, then one CityJSONFeature per line."""
     crs: CRS | None = None
     transform: dict[str, Any] | None = None
@@ -277,8 +277,8 @@ def read_cityjson(path: Path) -> gpd.GeoDataFrame:
     LayerValidationError
         Not CityJSON, invalid geometry, or no building with a footprint.
     """
-    _require_file(path)
-    collector = _Collector(source=str(path))
+    require_file(path)
+    collector = Collector(source=str(path))
     try:
         if path.name.lower().endswith(".jsonl"):
             crs = _read_cityjson_seq(path, collector)
@@ -300,7 +300,7 @@ def read_cityjson(path: Path) -> gpd.GeoDataFrame:
         if isinstance(exc, DataFileError):
             raise
         raise DataFileError(
-            f"{path} cannot be read: {_one_line(str(exc))}", hint="Check the file."
+            f"{path} cannot be read: {one_line(str(exc))}", hint="Check the file."
         ) from None
     header = _cityjson_header(document, path)
     crs = _cityjson_crs(header, path)

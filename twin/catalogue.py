@@ -33,8 +33,12 @@ class ImportReport(BaseModel):
     outside: int = 0
     issues: list[FeatureIssue] = Field(default_factory=list)
 
+    raster: str | None = Field(None, description="Grid of an imported raster, for the summary.")
+
     def summary(self) -> str:
         """One line for the terminal."""
+        if self.raster:
+            return f"{self.layer}: raster imported, {self.raster}"
         return (
             f"{self.layer}: {self.imported} of {self.read} features imported, "
             f"{self.repaired} repaired, {self.rejected} rejected, {self.outside} outside boundary"

@@ -36,9 +36,12 @@ err_console = Console(stderr=True)
 
 app = typer.Typer(
     help="Digital twin toolkit for municipalities: set up, import, inspect and serve twins.",
+    epilog="First time? `twin demo` sets up the fictional sample town Musterstadt and serves "
+    "it on http://127.0.0.1:8000/. Your own municipality: `twin config validate FILE.toml`, "
+    "`twin init FILE.toml`, `twin import SLUG`, `twin info SLUG`, `twin serve`.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 config_app = typer.Typer(help="Check municipality config files.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -280,9 +283,9 @@ def demo(
     """
     from sample_data import get_path
 
-    sample = get_path("musterstadt")
-    init(sample, workspace)
-    import_("musterstadt", None, workspace)
+    config = load_config(get_path("musterstadt"))
+    init_municipality(config, _workspace(workspace), actor=get_settings().actor)
+    import_(config.slug, None, workspace)
     if serve_it:
         serve(workspace, host, port)
 

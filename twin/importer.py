@@ -193,7 +193,13 @@ def _import_raster(
             dtype=summary.dtype,
             nodata=summary.nodata,
         )
-        report = ImportReport(layer=entry.name, read=1, imported=1)
+        report = ImportReport(
+            layer=entry.name,
+            read=1,
+            imported=1,
+            raster=f"{summary.width} × {summary.height} px at {summary.resolution[0]:g} m, "
+            f"{summary.bands} band(s), {summary.dtype}",
+        )
         entry.report = report
         store.write_raster(entry, staging, actor=actor)
     return report

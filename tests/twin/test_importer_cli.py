@@ -262,6 +262,7 @@ def test_raster_import_is_atomic(tmp_path: Path) -> None:
     store = init_municipality(config, Workspace(tmp_path / "ws"), actor="pytest")
     report = import_layer(config, store, config.layer("dem"), actor="pytest")
     assert report.imported == 1
+    assert report.summary() == "dem: raster imported, 100 × 100 px at 10 m, 1 band(s), float32"
     stored = store.raster_path("dem")
     entry = store.layer("dem")
     assert entry.raster is not None and (entry.raster.width, entry.raster.resolution) == (

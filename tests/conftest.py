@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+import shapely
 
 from sample_data import get_path
 from twin.config import load_config
@@ -32,6 +34,56 @@ def build_workspace(root: Path, config_path: Path) -> Workspace:
     for layer in config.layers:
         import_layer(config, store, layer, actor="pytest")
     return workspace
+
+
+CONFIG = """
+name = "Testort"
+slug = "testort"
+ags = "09999999"
+crs = "EPSG:25832"
+boundary = "boundary.geojson"
+
+[[layers]]
+name = "trees"
+title = {{ de = "Bäume", en = "Trees" }}
+kind = "trees"
+path = "{trees}"
+classification = "public"
+owner = "Grünflächenamt"
+licence = "CC0-1.0"
+source = "test"
+required = ["species"]
+
+[[layers]]
+name = "parks"
+title = {{ de = "Parks", en = "Parks" }}
+kind = "vector"
+path = "parks.geojson"
+classification = "public"
+owner = "Grünflächenamt"
+licence = "CC0-1.0"
+source = "test"
+"""
+
+
+def make_town(folder: Path, trees: str = "trees.gpkg") -> Path:
+    """Write a tiny municipality 'Testort' (boundary, 3 trees, 1 park) and its config."""
+    gpd.GeoDataFrame(geometry=[shapely.box(600000, 5500000, 601000, 5501000)], crs=25832).to_file(
+        folder / "boundary.geojson"
+    )
+    points = gpd.GeoDataFrame(
+        {"id": ["T1", "T2", "T3"], "species": ["Tilia cordata", None, "Acer platanoides"]},
+        geometry=shapely.points([(600100, 5500100), (600200, 5500200), (700000, 5500000)]),
+        crs=25832,
+    )
+    points.to_file(folder / "trees.gpkg", layer="trees")
+    parks = gpd.GeoDataFrame(
+        {"name": ["Stadtpark"]}, geometry=[shapely.box(600300, 5500300, 600500, 5500500)], crs=25832
+    ).to_crs(4326)  # arrives in WGS 84, must be reprojected
+    parks.to_file(folder / "parks.geojson")
+    path = folder / "testort.toml"
+    path.write_text(CONFIG.format(trees=trees), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -297,8 +297,14 @@ def _file_problems(config: MunicipalityConfig) -> list[str]:
     return problems
 
 
-def parse_config(data: dict[str, Any], *, config_dir: Path, source: str) -> MunicipalityConfig:
-    """Validate a config given as a dict; raise :class:`ConfigError` listing every problem."""
+def parse_config(
+    data: dict[str, Any], *, config_dir: Path, source: str, check_files: bool = True
+) -> MunicipalityConfig:
+    """Validate a config given as a dict; raise :class:`ConfigError` listing every problem.
+
+    ``check_files=False`` skips the check that data files exist: serving an imported twin
+    does not need its source files any more.
+    """
     try:
         config = MunicipalityConfig.model_validate(data)
     except ValidationError as err:
@@ -309,7 +315,7 @@ def parse_config(data: dict[str, Any], *, config_dir: Path, source: str) -> Muni
             hint="Fix them and run `twin config validate` again.",
         ) from None
     config._config_dir = config_dir.resolve()
-    problems = _file_problems(config)
+    problems = _file_problems(config) if check_files else []
     if problems:
         raise ConfigError(
             f"{source}: {len(problems)} problem(s) in the municipality config",
@@ -319,8 +325,8 @@ def parse_config(data: dict[str, Any], *, config_dir: Path, source: str) -> Muni
     return config
 
 
-def load_config(path: Path) -> MunicipalityConfig:
-    """Read and check a municipality TOML file.
+def load_config(path: Path, *, check_files: bool = True) -> MunicipalityConfig:
+    """Read and check a municipality TOML file (and, by default, that its data files exist).
 
     Raises
     ------
@@ -342,4 +348,4 @@ def load_config(path: Path) -> MunicipalityConfig:
         ) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a UTF-8 text file", hint="Save it as UTF-8.") from None
-    return parse_config(data, config_dir=path.parent, source=str(path))
+    return parse_config(data, config_dir=path.parent, source=str(path), check_files=check_files)

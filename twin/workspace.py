@@ -46,9 +46,9 @@ class Workspace:
             )
         return folder
 
-    def config(self, slug: str) -> MunicipalityConfig:
-        """Return the stored config of a municipality."""
-        return load_config(self.folder(slug) / CONFIG_NAME)
+    def config(self, slug: str, *, check_files: bool = True) -> MunicipalityConfig:
+        """Return the stored config of a municipality (see :func:`~twin.config.load_config`)."""
+        return load_config(self.folder(slug) / CONFIG_NAME, check_files=check_files)
 
     def store(self, slug: str) -> TwinStore:
         """Open the store of a municipality."""

@@ -12,60 +12,13 @@ import rasterio
 import shapely
 from rasterio.transform import from_origin
 
+from tests.conftest import make_town
 from twin.config import load_config
 from twin.errors import CRSError, DataFileError, LayerValidationError
 from twin.importer import import_layer, init_municipality
 from twin.workspace import Workspace
 
 TWIN = str(Path(sys.executable).parent / "twin")
-
-CONFIG = """
-name = "Testort"
-slug = "testort"
-ags = "09999999"
-crs = "EPSG:25832"
-boundary = "boundary.geojson"
-
-[[layers]]
-name = "trees"
-title = {{ de = "Bäume", en = "Trees" }}
-kind = "trees"
-path = "{trees}"
-classification = "public"
-owner = "Grünflächenamt"
-licence = "CC0-1.0"
-source = "test"
-required = ["species"]
-
-[[layers]]
-name = "parks"
-title = {{ de = "Parks", en = "Parks" }}
-kind = "vector"
-path = "parks.geojson"
-classification = "public"
-owner = "Grünflächenamt"
-licence = "CC0-1.0"
-source = "test"
-"""
-
-
-def make_town(folder: Path, trees: str = "trees.gpkg") -> Path:
-    gpd.GeoDataFrame(geometry=[shapely.box(600000, 5500000, 601000, 5501000)], crs=25832).to_file(
-        folder / "boundary.geojson"
-    )
-    points = gpd.GeoDataFrame(
-        {"id": ["T1", "T2", "T3"], "species": ["Tilia cordata", None, "Acer platanoides"]},
-        geometry=shapely.points([(600100, 5500100), (600200, 5500200), (700000, 5500000)]),
-        crs=25832,
-    )
-    points.to_file(folder / "trees.gpkg", layer="trees")
-    parks = gpd.GeoDataFrame(
-        {"name": ["Stadtpark"]}, geometry=[shapely.box(600300, 5500300, 600500, 5500500)], crs=25832
-    ).to_crs(4326)  # arrives in WGS 84, must be reprojected
-    parks.to_file(folder / "parks.geojson")
-    path = folder / "testort.toml"
-    path.write_text(CONFIG.format(trees=trees), encoding="utf-8")
-    return path
 
 
 def twin(*args: str, workspace: Path) -> subprocess.CompletedProcess[str]:

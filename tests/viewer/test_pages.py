@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from layers.buildings import BuildingUse
+from tests.conftest import build_workspace, make_town
 from twin.catalogue import CatalogueEntry
 from twin.config import LocalText
 from twin.settings import get_settings
@@ -184,3 +185,11 @@ def test_uvicorn_factory_reads_the_workspace_setting(
     finally:
         get_settings.cache_clear()
     assert TestClient(app).get("/musterstadt/ogc/").status_code == 200
+
+
+def test_portal_lists_a_twin_whose_source_files_are_gone(tmp_path: Path) -> None:
+    """Once imported, a twin is served from its store; moved source files do not hide it."""
+    workspace = build_workspace(tmp_path / "ws", make_town(tmp_path))
+    (tmp_path / "parks.geojson").unlink()
+    page = TestClient(create_app(workspace)).get("/", headers={"Accept-Language": "de"})
+    assert page.status_code == 200 and "Testort" in page.text

@@ -29,7 +29,7 @@ def portal(request: Request, workspace: WorkspaceDep) -> Response:
     municipalities = []
     for slug in workspace.slugs():
         try:
-            municipalities.append(workspace.config(slug))
+            municipalities.append(workspace.config(slug, check_files=False))
         except TwinError as err:
             logger.warning("municipality %r is left out of the portal: %s", slug, err)
     return render(request, "portal.html", {"municipalities": municipalities})

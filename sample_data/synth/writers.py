@@ -86,7 +86,7 @@ crs = "EPSG:25832"
 boundary = "boundary.geojson"
 demo = true
 attribution = "Musterstadt: fiktive Beispieldaten / fictional sample data (CC0-1.0)"
-description = {{ de = "Fiktive Beispielkommune in Franken (ca. {population:,} Einw.): Altstadt, Wohngebiete, Gewerbegebiet, Fluss, Parks, Wald und Felder.", en = "Fictional sample municipality in Franconia (about {population:,} residents): historic core, residential quarters, industrial area, river, parks, forest and fields." }}
+description = {{ de = "Fiktive Beispielkommune in Franken (ca. {population_de} Einw.): Altstadt, Wohngebiete, Gewerbegebiet, Fluss, Parks, Wald und Felder.", en = "Fictional sample municipality in Franconia (about {population:,} residents): historic core, residential quarters, industrial area, river, parks, forest and fields." }}
 """
 
 LAYERS = [
@@ -176,7 +176,8 @@ def _quote(value: str) -> str:
 
 def config_toml(population: int, sites: list[SensorSite]) -> str:
     """The municipality config, with the generated sensors' positions."""
-    parts = [CONFIG_HEAD.format(population=population)]
+    population_de = f"{population:,}".replace(",", ".")  # German thousands separator
+    parts = [CONFIG_HEAD.format(population=population, population_de=population_de)]
     for name, de, en, kind, path, layer, classification, owner in LAYERS:
         lines = [
             "[[layers]]",

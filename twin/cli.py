@@ -25,10 +25,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from twin.config import load_config
+from twin.cli_sensors import sensors_app
+from twin.config import MunicipalityConfig, load_config
 from twin.errors import TwinError
 from twin.importer import import_layer, init_municipality
+from twin.sensors import register_sensor
 from twin.settings import get_settings
+from twin.store.base import TwinStore
 from twin.workspace import Workspace
 
 console = Console()
@@ -45,6 +48,7 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Check municipality config files.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+app.add_typer(sensors_app, name="sensors")
 
 WorkspaceOption = Annotated[
     Path | None,
@@ -171,11 +175,36 @@ def import_(
                         f"--layer {layer.name}`)"
                     )
             progress.advance(task)
+        if not layers:
+            failures += _register_sensors(config, store, progress)
     if failures:
         err_console.print(
             f"[red]{failures} layer(s) failed; the store keeps their old state.[/red]"
         )
         raise typer.Exit(1)
+
+
+def _register_sensors(config: MunicipalityConfig, store: TwinStore, progress: Progress) -> int:
+    """Register the config's sensors and load their history; return the number that failed."""
+    failures = 0
+    task = progress.add_task("Registering sensors", total=len(config.sensors))
+    for sensor in config.sensors:
+        try:
+            result = register_sensor(config, store, sensor, actor=get_settings().actor)
+        except TwinError as err:
+            failures += 1
+            progress.console.print(f"[red]✗ sensor {sensor.id}:[/red] {escape(str(err))}")
+        else:
+            history = (
+                f", {result.history.new:,} new observation(s), {result.history.duplicate:,} already stored"
+                if result.history
+                else ""
+            )
+            progress.console.print(
+                f"[green]✓[/green] sensor {sensor.id} → Datastream({result.datastream_id}){history}"
+            )
+        progress.advance(task)
+    return failures
 
 
 @app.command("list")

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from twin.catalogue import CatalogueEntry
@@ -108,3 +109,78 @@ class TwinStore(Protocol):
     def audit_log(self, *, limit: int = 100) -> list[AuditRecord]:
         """Return the newest audit records first."""
         ...
+
+    def register_sensor(self, site: SensorSite, *, actor: str) -> int:
+        """Create or update a site's Thing, Location, Sensor and Datastream; return its id."""
+        ...
+
+    def datastreams(self) -> list[DatastreamRecord]:
+        """Every Datastream with its observation count and time range."""
+        ...
+
+    def add_observations(
+        self,
+        datastream_id: int,
+        observations: pd.DataFrame,
+        *,
+        actor: str,
+    ) -> InsertCount:
+        """Append observations (``phenomenon_time`` UTC, ``result``, optional ``quality``).
+
+        Idempotent: an observation with the same datastream, phenomenon time and result as a
+        stored one is not stored again. The batch is one transaction.
+        """
+        ...
+
+    def observations(
+        self,
+        datastream_id: int,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pd.DataFrame:
+        """Observations of a datastream in time order (``phenomenon_time``, ``result``, ``quality``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SensorSite:
+    """A sensor site as the twin registers it: one Thing with one Location and Datastream.
+
+    ``key`` is the municipality's own id of the site (the config's ``sensors[].id``); it
+    makes registration idempotent.
+    """
+
+    key: str
+    name: str
+    kind: str
+    x: float
+    y: float
+    unit: str
+    classification: str = "public"
+    reference: bool = False
+    feature: str | None = None
+
+
+@dataclass(frozen=True)
+class DatastreamRecord:
+    """A Datastream with what callers need to know about it without a join."""
+
+    id: int
+    key: str
+    name: str
+    kind: str
+    unit: str
+    classification: str
+    thing_id: int
+    feature: str | None
+    observations: int
+    first: str | None
+    last: str | None
+
+
+class InsertCount(NamedTuple):
+    """How many observations a batch added, and how many were already stored."""
+
+    new: int
+    duplicate: int

@@ -32,6 +32,7 @@ from pyproj import CRS
 from twin.catalogue import CatalogueEntry
 from twin.errors import StoreError, UnknownFeatureError, UnknownLayerError
 from twin.store import _gpkg
+from twin.store._sensorthings import SensorThingsTables
 from twin.store.base import AuditRecord, FeaturePage, MunicipalityRecord, TimeFilter
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def _geometry_type(frame: gpd.GeoDataFrame) -> str:
     return types.pop().upper() if len(types) == 1 else "GEOMETRY"
 
 
-class EmbeddedStore:
+class EmbeddedStore(SensorThingsTables):
     """A municipality's twin in one GeoPackage file (see module docstring)."""
 
     def __init__(self, path: Path) -> None:
@@ -203,9 +204,14 @@ class EmbeddedStore:
             slug, name, ags, crs, shapely.from_wkb(boundary), bool(demo), config_toml
         )
 
-    def _srs_id(self, conn: sqlite3.Connection) -> int:
+    @staticmethod
+    def _crs(conn: sqlite3.Connection) -> str:
         (crs,) = conn.execute("SELECT crs FROM twin_municipality").fetchone()
-        return int(CRS.from_user_input(crs).to_epsg() or 0)  # set_municipality ensures a code
+        return str(crs)
+
+    def _srs_id(self, conn: sqlite3.Connection) -> int:
+        # set_municipality ensures the CRS has an EPSG code
+        return int(CRS.from_user_input(self._crs(conn)).to_epsg() or 0)
 
     # -- catalogue ---------------------------------------------------------------------
     def layers(self) -> list[CatalogueEntry]:

@@ -1,0 +1,1 @@
+"""Sensor feeds: readers (CSV, SensorThings, MQTT, LoRaWAN) and quality control."""

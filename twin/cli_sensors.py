@@ -1,0 +1,110 @@
+"""``twin sensors …``: the municipality's sensor feeds from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from twin.settings import get_settings
+from twin.workspace import Workspace
+
+console = Console()
+
+sensors_app = typer.Typer(
+    help="Sensor feeds: list datastreams and import observation files.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Folder with one sub-folder per municipality [env: TWIN_WORKSPACE; "
+        "default: ./workspace].",
+        show_default=False,
+    ),
+]
+
+
+def _workspace(path: Path | None) -> Workspace:
+    return Workspace(path or get_settings().workspace)
+
+
+@sensors_app.command("list")
+def list_(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """List the municipality's datastreams with their observation counts and time range."""
+    store = _workspace(workspace).store(slug)
+    table = Table("sensor", "name", "kind", "unit", "classification", "observations", "from", "to")
+    for record in store.datastreams():
+        table.add_row(
+            record.key,
+            escape(record.name),
+            record.kind,
+            record.unit,
+            record.classification,
+            f"{record.observations:,}",
+            (record.first or "–")[:16],
+            (record.last or "–")[:16],
+        )
+    if not table.row_count:
+        console.print(
+            f"No sensors registered for {slug}: add [[sensors]] to its config and run `twin import {slug}`."
+        )
+        return
+    console.print(table)
+
+
+@sensors_app.command("import-csv")
+def import_csv(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    sensor: Annotated[
+        str, typer.Argument(help="Sensor id from the config's [[sensors]], e.g. 'T01'.")
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV file with observations.")],
+    workspace: WorkspaceOption = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(help="Unit of the file's values if not the datastream's (converted)."),
+    ] = None,
+    dwd: Annotated[
+        str | None,
+        typer.Option(
+            help="Read a DWD CDC daily file (produkt_klima_tag_*.txt); give the element, e.g. TMK."
+        ),
+    ] = None,
+    time_column: Annotated[str, typer.Option(help="Column with ISO 8601 times.")] = "time",
+    value_column: Annotated[str, typer.Option(help="Column with the values.")] = "value",
+) -> None:
+    """Append observations from a CSV file to a sensor's datastream (duplicates are skipped).
+
+    Plain files have a time and a value column (any separator, decimal comma accepted);
+    `--dwd TMK` reads the German Weather Service's daily climate files (`-999` = missing).
+    Units are checked against the datastream: K, °F, m, mm and m³/m³ are converted, other
+    mismatches are refused.
+    """
+    from twin.sensors import import_csv as load
+
+    store = _workspace(workspace).store(slug)
+    count = load(
+        store,
+        sensor,
+        file,
+        actor=get_settings().actor,
+        unit=unit,
+        dwd_element=dwd,
+        time_column=time_column,
+        value_column=value_column,
+    )
+    console.print(
+        f"[green]✓[/green] {sensor}: {count.new:,} new observation(s), {count.duplicate:,} already stored"
+    )

@@ -1,0 +1,305 @@
+"""SensorThings entities in the embedded store (OGC 18-088 data model).
+
+Things, Locations, HistoricalLocations, Sensors, ObservedProperties, Datastreams,
+FeaturesOfInterest and Observations are GeoPackage attribute tables beside the layers, so
+that a sensor reading and the tree it belongs to live in one file and one transaction.
+
+Observations are append-only and idempotent: ``UNIQUE(datastream_id, phenomenon_time,
+result_key)`` with ``INSERT OR IGNORE`` makes a re-delivered message (MQTT QoS 1, a
+re-run CSV import, a resumed harvest) store nothing new. ``result_key`` is the result as
+canonical JSON, so numbers, strings and objects are compared by value.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from twin.errors import InvalidRequestError, UnknownFeatureError
+from twin.store.base import DatastreamRecord, InsertCount, SensorSite
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sta_things (
+  id INTEGER PRIMARY KEY, key TEXT UNIQUE, name TEXT NOT NULL, description TEXT NOT NULL,
+  properties TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS sta_locations (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
+  encoding_type TEXT NOT NULL DEFAULT 'application/geo+json', location TEXT NOT NULL,
+  x DOUBLE, y DOUBLE);
+CREATE TABLE IF NOT EXISTS sta_thing_locations (
+  thing_id INTEGER NOT NULL REFERENCES sta_things(id) ON DELETE CASCADE,
+  location_id INTEGER NOT NULL REFERENCES sta_locations(id) ON DELETE CASCADE,
+  PRIMARY KEY (thing_id, location_id));
+CREATE TABLE IF NOT EXISTS sta_historical_locations (
+  id INTEGER PRIMARY KEY, thing_id INTEGER NOT NULL REFERENCES sta_things(id) ON DELETE CASCADE,
+  location_id INTEGER NOT NULL REFERENCES sta_locations(id) ON DELETE CASCADE,
+  time TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sta_sensors (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL,
+  encoding_type TEXT NOT NULL DEFAULT 'text/plain', metadata TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS sta_observed_properties (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, definition TEXT NOT NULL,
+  description TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sta_datastreams (
+  id INTEGER PRIMARY KEY, key TEXT UNIQUE, name TEXT NOT NULL, description TEXT NOT NULL,
+  observation_type TEXT NOT NULL, unit_name TEXT NOT NULL, unit_symbol TEXT NOT NULL,
+  unit_definition TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL,
+  classification TEXT NOT NULL DEFAULT 'public', feature TEXT,
+  properties TEXT NOT NULL DEFAULT '{}',
+  thing_id INTEGER NOT NULL REFERENCES sta_things(id) ON DELETE CASCADE,
+  sensor_id INTEGER NOT NULL REFERENCES sta_sensors(id),
+  observed_property_id INTEGER NOT NULL REFERENCES sta_observed_properties(id));
+CREATE TABLE IF NOT EXISTS sta_features_of_interest (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
+  encoding_type TEXT NOT NULL DEFAULT 'application/geo+json', feature TEXT NOT NULL,
+  location_id INTEGER UNIQUE REFERENCES sta_locations(id));
+CREATE TABLE IF NOT EXISTS sta_observations (
+  id INTEGER PRIMARY KEY,
+  datastream_id INTEGER NOT NULL REFERENCES sta_datastreams(id) ON DELETE CASCADE,
+  phenomenon_time TEXT NOT NULL, phenomenon_time_end TEXT, result_time TEXT,
+  result DOUBLE, result_key TEXT NOT NULL, result_quality TEXT NOT NULL DEFAULT 'ok',
+  parameters TEXT, foi_id INTEGER REFERENCES sta_features_of_interest(id),
+  UNIQUE (datastream_id, phenomenon_time, result_key));
+CREATE INDEX IF NOT EXISTS sta_observations_time ON sta_observations (datastream_id, phenomenon_time);
+INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description)
+VALUES ('sta_things', 'attributes', 'sta_things', 'SensorThings Things'),
+       ('sta_locations', 'attributes', 'sta_locations', 'SensorThings Locations'),
+       ('sta_datastreams', 'attributes', 'sta_datastreams', 'SensorThings Datastreams'),
+       ('sta_observations', 'attributes', 'sta_observations', 'SensorThings Observations');
+"""
+
+# What each sensor kind measures: ObservedProperty (name, definition) and Sensor description.
+KINDS: dict[str, tuple[str, str, str]] = {
+    "air_temperature": (
+        "Lufttemperatur / air temperature",
+        "http://vocab.nerc.ac.uk/collection/P07/current/CFSN0023/",
+        "Air temperature sensor, 2 m above ground, radiation shield",
+    ),
+    "soil_moisture": (
+        "Bodenfeuchte / volumetric soil moisture",
+        "http://vocab.nerc.ac.uk/collection/P07/current/CFSN0395/",
+        "Soil moisture probe (volumetric water content) in a tree pit",
+    ),
+    "water_level": (
+        "Wasserstand / water level",
+        "http://vocab.nerc.ac.uk/collection/P07/current/CFSN0076/",
+        "River gauge (pressure or radar level sensor)",
+    ),
+    "bicycle_counter": (
+        "Radverkehr / bicycle count",
+        "https://www.mdm-portal.de/traffic-counts",
+        "Induction loop counting bicycles per interval",
+    ),
+    "other": ("Messwert / measurement", "", "Generic sensor"),
+}
+
+_ISO = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class _Connections(Protocol):
+    def _connect(self, *, create: bool = False) -> AbstractContextManager[sqlite3.Connection]: ...
+    def _transaction(
+        self, *, create: bool = False
+    ) -> AbstractContextManager[sqlite3.Connection]: ...
+    def _audit(
+        self, conn: sqlite3.Connection, actor: str, action: str, target: str, detail: dict[str, Any]
+    ) -> None: ...
+    def _crs(self, conn: sqlite3.Connection) -> str: ...
+
+
+def utc_text(times: pd.Series) -> pd.Series:
+    """Times as the store's ISO 8601 UTC text; naive times are taken as UTC."""
+    parsed = pd.to_datetime(times, utc=True, errors="coerce", format="mixed")
+    return parsed.dt.strftime(_ISO)
+
+
+def _result_keys(results: pd.Series) -> list[str]:
+    return [json.dumps(v, sort_keys=True, separators=(",", ":")) for v in results.tolist()]
+
+
+class SensorThingsTables:
+    """SensorThings part of the embedded store (mixed into :class:`EmbeddedStore`)."""
+
+    def register_sensor(self: _Connections, site: SensorSite, *, actor: str) -> int:
+        """Create or update a site's Thing, Location, Sensor and Datastream; return its id."""
+        prop_name, definition, sensor_description = KINDS.get(site.kind, KINDS["other"])
+        with self._transaction() as conn:
+            for statement in SCHEMA.split(";\n"):
+                if statement.strip():
+                    conn.execute(statement)
+            to_wgs84 = Transformer.from_crs(self._crs(conn), 4326, always_xy=True)
+            lon, lat = to_wgs84.transform(site.x, site.y)
+            geojson = json.dumps({"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]})
+            properties = json.dumps(
+                {"kind": site.kind, "reference": site.reference, "feature": site.feature},
+                ensure_ascii=False,
+            )
+            conn.execute(
+                "INSERT INTO sta_things (key, name, description, properties) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET name = excluded.name, properties = excluded.properties",
+                (site.key, site.name, f"Messstelle {site.key}", properties),
+            )
+            (thing_id,) = conn.execute(
+                "SELECT id FROM sta_things WHERE key = ?", (site.key,)
+            ).fetchone()
+            self_location = conn.execute(
+                "SELECT location_id FROM sta_thing_locations WHERE thing_id = ?", (thing_id,)
+            ).fetchone()
+            if self_location is None:
+                cursor = conn.execute(
+                    "INSERT INTO sta_locations (name, description, location, x, y) VALUES (?, ?, ?, ?, ?)",
+                    (site.name, f"Standort {site.key}", geojson, site.x, site.y),
+                )
+                location_id = cursor.lastrowid
+                conn.execute(
+                    "INSERT INTO sta_thing_locations VALUES (?, ?)", (thing_id, location_id)
+                )
+                conn.execute(
+                    "INSERT INTO sta_historical_locations (thing_id, location_id, time) VALUES (?, ?, ?)",
+                    (thing_id, location_id, datetime.now(UTC).strftime(_ISO)),
+                )
+            else:
+                conn.execute(
+                    "UPDATE sta_locations SET name = ?, location = ?, x = ?, y = ? WHERE id = ?",
+                    (site.name, geojson, site.x, site.y, self_location[0]),
+                )
+            conn.execute(
+                "INSERT OR IGNORE INTO sta_sensors (name, description) VALUES (?, ?)",
+                (site.kind, sensor_description),
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO sta_observed_properties (name, definition, description) "
+                "VALUES (?, ?, ?)",
+                (prop_name, definition, prop_name),
+            )
+            (sensor_id,) = conn.execute(
+                "SELECT id FROM sta_sensors WHERE name = ?", (site.kind,)
+            ).fetchone()
+            (property_id,) = conn.execute(
+                "SELECT id FROM sta_observed_properties WHERE name = ?", (prop_name,)
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO sta_datastreams (key, name, description, observation_type, unit_name, "
+                "unit_symbol, kind, classification, feature, thing_id, sensor_id, observed_property_id) "
+                "VALUES (?, ?, ?, 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement', "
+                "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET name = excluded.name, "
+                "unit_name = excluded.unit_name, unit_symbol = excluded.unit_symbol, "
+                "classification = excluded.classification, feature = excluded.feature",
+                (
+                    site.key,
+                    f"{site.name} ({prop_name})",
+                    f"{prop_name} at {site.name}",
+                    site.unit,
+                    site.unit,
+                    site.kind,
+                    site.classification,
+                    site.feature,
+                    thing_id,
+                    sensor_id,
+                    property_id,
+                ),
+            )
+            (datastream_id,) = conn.execute(
+                "SELECT id FROM sta_datastreams WHERE key = ?", (site.key,)
+            ).fetchone()
+            self._audit(conn, actor, "register_sensor", site.key, {"datastream": datastream_id})
+        return int(datastream_id)
+
+    def datastreams(self: _Connections) -> list[DatastreamRecord]:
+        """Every Datastream with its observation count and time range."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT d.id, d.key, d.name, d.kind, d.unit_symbol, d.classification, d.thing_id, "
+                "d.feature, count(o.id), min(o.phenomenon_time), max(o.phenomenon_time) "
+                "FROM sta_datastreams d LEFT JOIN sta_observations o ON o.datastream_id = d.id "
+                "GROUP BY d.id ORDER BY d.key"
+            ).fetchall()
+        return [DatastreamRecord(*row) for row in rows]
+
+    def add_observations(
+        self: _Connections, datastream_id: int, observations: pd.DataFrame, *, actor: str
+    ) -> InsertCount:
+        """Append observations idempotently in one transaction (see the module docstring)."""
+        if observations.empty:
+            return InsertCount(0, 0)
+        times = utc_text(observations["phenomenon_time"])
+        bad = times.isna()
+        if bad.any():
+            first = observations.loc[bad, "phenomenon_time"].iloc[0]
+            raise InvalidRequestError(
+                f"{int(bad.sum())} observation(s) have no readable phenomenon time (e.g. {first!r})",
+                hint="Use ISO 8601 times such as 2025-07-01T12:00:00Z.",
+            )
+        results = observations["result"]
+        numeric = pd.to_numeric(results, errors="coerce")
+        quality = observations.get("quality", pd.Series("ok", index=observations.index))
+        rows: Iterator[tuple[Any, ...]] = zip(
+            [datastream_id] * len(observations),
+            times.tolist(),
+            [None if np.isnan(v) else float(v) for v in numeric.to_numpy(dtype=float)],
+            _result_keys(results),
+            quality.fillna("ok").astype(str).tolist(),
+            strict=True,
+        )
+        with self._transaction() as conn:
+            if (
+                conn.execute(
+                    "SELECT 1 FROM sta_datastreams WHERE id = ?", (datastream_id,)
+                ).fetchone()
+                is None
+            ):
+                raise UnknownFeatureError(
+                    f"there is no Datastream({datastream_id})",
+                    hint="List them with `twin sensors list SLUG`.",
+                )
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO sta_observations "
+                "(datastream_id, phenomenon_time, result, result_key, result_quality) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+            new = conn.total_changes - before
+            self._audit(
+                conn,
+                actor,
+                "add_observations",
+                f"Datastream({datastream_id})",
+                {"new": new, "duplicate": len(observations) - new},
+            )
+        return InsertCount(new, len(observations) - new)
+
+    def observations(
+        self: _Connections,
+        datastream_id: int,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pd.DataFrame:
+        """Observations of one datastream in time order."""
+        where: list[str] = ["datastream_id = ?"]
+        params: list[object] = [datastream_id]
+        if start is not None:
+            where.append("phenomenon_time >= ?")
+            params.append(start.astimezone(UTC).strftime(_ISO))
+        if end is not None:
+            where.append("phenomenon_time <= ?")
+            params.append(end.astimezone(UTC).strftime(_ISO))
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT phenomenon_time, result, result_key, result_quality FROM sta_observations "
+                f"WHERE {' AND '.join(where)} ORDER BY phenomenon_time",
+                params,
+            ).fetchall()
+        frame = pd.DataFrame(rows, columns=["phenomenon_time", "result", "result_key", "quality"])
+        frame["phenomenon_time"] = pd.to_datetime(frame["phenomenon_time"], utc=True)
+        frame["result"] = frame["result"].astype(float)
+        return frame

@@ -11,6 +11,7 @@ import shapely
 from sample_data import get_path
 from twin.config import load_config
 from twin.importer import import_layer, init_municipality
+from twin.sensors import register_sensor
 from twin.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,6 +34,8 @@ def build_workspace(root: Path, config_path: Path) -> Workspace:
     store = init_municipality(config, workspace, actor="pytest")
     for layer in config.layers:
         import_layer(config, store, layer, actor="pytest")
+    for sensor in config.sensors:
+        register_sensor(config, store, sensor, actor="pytest")
     return workspace
 
 

@@ -163,6 +163,11 @@ class SensorThingsTables:
                     "INSERT INTO sta_thing_locations VALUES (?, ?)", (thing_id, location_id)
                 )
                 conn.execute(
+                    "INSERT INTO sta_features_of_interest (name, description, feature, location_id) "
+                    "VALUES (?, ?, ?, ?)",
+                    (site.name, f"Standort {site.key}", geojson, location_id),
+                )
+                conn.execute(
                     "INSERT INTO sta_historical_locations (thing_id, location_id, time) VALUES (?, ?, ?)",
                     (thing_id, location_id, datetime.now(UTC).strftime(_ISO)),
                 )
@@ -170,6 +175,10 @@ class SensorThingsTables:
                 conn.execute(
                     "UPDATE sta_locations SET name = ?, location = ?, x = ?, y = ? WHERE id = ?",
                     (site.name, geojson, site.x, site.y, self_location[0]),
+                )
+                conn.execute(
+                    "UPDATE sta_features_of_interest SET name = ?, feature = ? WHERE location_id = ?",
+                    (site.name, geojson, self_location[0]),
                 )
             conn.execute(
                 "INSERT OR IGNORE INTO sta_sensors (name, description) VALUES (?, ?)",
@@ -261,11 +270,19 @@ class SensorThingsTables:
                     hint="List them with `twin sensors list SLUG`.",
                 )
             before = conn.total_changes
+            # the FeatureOfInterest is the Thing's location (OGC 18-088, 10.2: the service
+            # creates it when the client gives none)
+            foi = conn.execute(
+                "SELECT f.id FROM sta_datastreams d JOIN sta_thing_locations tl ON tl.thing_id = "
+                "d.thing_id JOIN sta_features_of_interest f ON f.location_id = tl.location_id "
+                "WHERE d.id = ? LIMIT 1",
+                (datastream_id,),
+            ).fetchone()
             conn.executemany(
                 "INSERT OR IGNORE INTO sta_observations "
-                "(datastream_id, phenomenon_time, result, result_key, result_quality) "
-                "VALUES (?, ?, ?, ?, ?)",
-                rows,
+                "(datastream_id, phenomenon_time, result, result_key, result_quality, foi_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                ((*row, foi[0] if foi else None) for row in rows),
             )
             new = conn.total_changes - before
             self._audit(

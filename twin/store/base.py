@@ -132,6 +132,10 @@ class TwinStore(Protocol):
         """
         ...
 
+    def read_sql(self, sql: str, params: list[object]) -> list[dict[str, Any]]:
+        """Run a read-only query in the store's SQL dialect (SensorThings API)."""
+        ...
+
     def observations(
         self,
         datastream_id: int,

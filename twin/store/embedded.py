@@ -452,6 +452,17 @@ class EmbeddedStore(SensorThingsTables):
             raise
         backup.unlink(missing_ok=True)
 
+    # -- read-only SQL for the SensorThings API ------------------------------------------
+    def read_sql(self, sql: str, params: list[object]) -> list[dict[str, Any]]:
+        """Run a read-only query (the SensorThings API builds these from its entity table).
+
+        The connection is switched to ``query_only``, so even a faulty query cannot write.
+        """
+        with self._connect() as conn:
+            conn.execute("PRAGMA query_only = ON")
+            conn.row_factory = sqlite3.Row
+            return [dict(row) for row in conn.execute(sql, params).fetchall()]
+
     # -- audit -------------------------------------------------------------------------
     def audit_log(self, *, limit: int = 100) -> list[AuditRecord]:
         """Newest audit records first."""

@@ -1,0 +1,66 @@
+"""SensorThings API v1.1 endpoints at ``/{slug}/sta/v1.1/`` (read part of OGC 18-088).
+
+One catch-all route resolves any resource path (``Things``, ``Things(1)``,
+``Things(1)/Datastreams``, ``Datastreams(1)/Observations``, ``Things(1)/name/$value``)
+through the entity table, so the API stays small and every path is checked the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from twin.errors import UnknownFeatureError
+from viewer.api.sensorthings.entities import ENTITIES
+from viewer.api.sensorthings.query import Options, parse_options, resolve_path
+from viewer.api.sensorthings.read import collection, fetch, single
+from viewer.deps import PublicTwinDep
+
+router = APIRouter(prefix="/{slug}/sta/v1.1", tags=["SensorThings API"])
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/iot_sensing/1.1/req/datamodel",
+    "http://www.opengis.net/spec/iot_sensing/1.1/req/resource-path/resource-path-to-entities",
+    "http://www.opengis.net/spec/iot_sensing/1.1/req/request-data",
+]
+
+
+def _base(request: Request, slug: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}/{slug}/sta/v1.1"
+
+
+@router.get("/", summary="Service root: the entity sets and the server's conformance")
+def service_root(request: Request, twin: PublicTwinDep) -> dict[str, Any]:
+    """List the entity sets (OGC 18-088, 9.2.1)."""
+    base = _base(request, twin.record.slug)
+    return {
+        "value": [{"name": name, "url": f"{base}/{name}"} for name in ENTITIES],
+        "serverSettings": {"conformance": CONFORMANCE},
+    }
+
+
+@router.get("/{path:path}", summary="Entities, single entities, navigation and properties")
+def resource(request: Request, twin: PublicTwinDep, path: str) -> Response:
+    """Answer any resource path with the system query options of OGC 18-088, 9.3."""
+    target = resolve_path(path)
+    raw = dict(request.query_params)
+    options = parse_options(raw, target.selection.entity)
+    base = _base(request, twin.record.slug)
+    if target.property is not None:
+        rows, _ = fetch(twin.store, target.selection, Options(top=1))
+        if not rows:
+            raise UnknownFeatureError(f"no such {target.selection.entity.name} entity")
+        entity = target.selection.entity
+        value = rows[0][target.property]
+        if target.property in entity.json_properties and value is not None:
+            value = json.loads(value)
+        if target.raw_value:
+            return PlainTextResponse("" if value is None else str(value))
+        return JSONResponse({target.property: value})
+    if target.selection.single:
+        return JSONResponse(single(twin.store, target.selection, base, options))
+    link = f"{base}/{'/'.join(target.parts)}"
+    return JSONResponse(collection(twin.store, target.selection, base, options, link=link, raw=raw))

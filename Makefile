@@ -11,7 +11,7 @@ VENDOR := viewer/static/vendor/maplibre-gl.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo serve test lint browser benchmark clean
+.PHONY: setup demo serve test lint browser services benchmark clean
 
 setup: $(VENV)/.installed $(VENDOR)
 
@@ -34,12 +34,17 @@ serve: setup
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# the MQTT broker the sensor tests talk to (Debian's Mosquitto, on 127.0.0.1:1883)
+services:
+	@command -v mosquitto >/dev/null || { apt-get update -qq && apt-get install -y -qq mosquitto >/dev/null; }
+	@pgrep -x mosquitto >/dev/null || mosquitto -d -c /etc/mosquitto/mosquitto.conf
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: setup browser lint
+test: setup browser services lint
 	$(BIN)/pytest -n 2 --doctest-modules twin layers scenarios viewer sample_data tests
 
 benchmark: setup

@@ -108,3 +108,44 @@ def import_csv(
     console.print(
         f"[green]✓[/green] {sensor}: {count.new:,} new observation(s), {count.duplicate:,} already stored"
     )
+
+
+@sensors_app.command("ingest")
+def ingest(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    workspace: WorkspaceOption = None,
+    host: Annotated[str, typer.Option(help="MQTT broker host.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="MQTT broker port.")] = 1883,
+    seconds: Annotated[
+        float | None, typer.Option(help="Stop after this many seconds (default: run until Ctrl-C).")
+    ] = None,
+) -> None:
+    """Store live observations from an MQTT broker until stopped.
+
+    Subscribes (QoS 1, persistent session) to LoRaWAN uplinks of The Things Stack v3
+    (`v3/+/devices/+/up`) and ChirpStack v4 (`application/+/device/+/event/up`) for the
+    devices in the config's `[[sensors]] device`, and to SensorThings messages
+    (`v1.1/Datastreams(ID)/Observations`). Messages are acknowledged only once stored;
+    unusable ones are kept as dead letters with the reason.
+    """
+    import threading
+
+    from layers.sensors.mqtt import MqttIngest
+    from twin.sensors import live_router
+
+    ws = _workspace(workspace)
+    store = ws.store(slug)
+    router = live_router(ws.config(slug, check_files=False), store)
+    worker = MqttIngest(store, router, host=host, port=port, client_id=f"twin-ingest-{slug}")
+    stop = threading.Event()
+    if seconds is not None:
+        threading.Timer(seconds, stop.set).start()
+    console.print(f"Listening on {host}:{port} for {len(router.devices)} device(s); Ctrl-C stops.")
+    try:
+        worker.run(stop=stop)
+    except KeyboardInterrupt:
+        stop.set()
+    console.print(
+        f"[green]✓[/green] {worker.totals.new:,} new observation(s), "
+        f"{worker.totals.duplicate:,} duplicate(s), {worker.dead:,} dead letter(s)"
+    )

@@ -152,6 +152,15 @@ class SensorConfig(_Strict):
     reference: bool = Field(False, description="A rural reference station (heat-island model).")
     feature: str | None = Field(None, description="Linked twin feature as 'layer/id'.")
     history: Path | None = Field(None, description="CSV of past observations: time,value.")
+    device: str | None = Field(
+        None, description="LoRaWAN device id or DevEUI whose uplinks feed this sensor."
+    )
+    profile: (
+        Literal["soil_moisture", "air_temperature", "water_level", "counter", "json"] | None
+    ) = Field(None, description="Payload decoder when the network server does not decode.")
+    field: str | None = Field(
+        None, description="Decoded payload field with this sensor's value (default by kind)."
+    )
 
 
 class UserConfig(_Strict):

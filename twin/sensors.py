@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layers.sensors.csv import convert_units, read_dwd_daily, read_observations
+from layers.sensors.mqtt import DEFAULT_FIELD, DeviceRoute, Router
 from twin.config import MunicipalityConfig, SensorConfig
 from twin.errors import UnknownFeatureError
 from twin.store.base import DatastreamRecord, InsertCount, SensorSite, TwinStore
@@ -100,3 +101,17 @@ def import_csv(
             value_column=value_column,
         )
     return store.add_observations(record.id, frame, actor=actor)
+
+
+def live_router(config: MunicipalityConfig, store: TwinStore) -> Router:
+    """Route live messages of the config's LoRaWAN devices to their datastreams."""
+    keys = {record.key: record.id for record in store.datastreams()}
+    devices: dict[str, list[DeviceRoute]] = {}
+    for sensor in config.sensors:
+        if sensor.device is None or sensor.id not in keys:
+            continue
+        field = sensor.field or DEFAULT_FIELD.get(sensor.kind, "value")
+        devices.setdefault(sensor.device, []).append(
+            DeviceRoute(keys[sensor.id], sensor.profile, field)
+        )
+    return Router(devices, keys.values())

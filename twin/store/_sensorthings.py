@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -24,7 +23,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from twin.errors import InvalidRequestError, UnknownFeatureError
-from twin.store.base import DatastreamRecord, InsertCount, SensorSite
+from twin.store.base import DatastreamRecord, DeadLetter, InsertCount, SensorSite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sta_things (
@@ -68,6 +67,9 @@ CREATE TABLE IF NOT EXISTS sta_observations (
   result DOUBLE, result_key TEXT NOT NULL, result_quality TEXT NOT NULL DEFAULT 'ok',
   parameters TEXT, foi_id INTEGER REFERENCES sta_features_of_interest(id),
   UNIQUE (datastream_id, phenomenon_time, result_key));
+CREATE TABLE IF NOT EXISTS sta_dead_letters (
+  id INTEGER PRIMARY KEY, received_at TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB,
+  reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sta_observations_time ON sta_observations (datastream_id, phenomenon_time);
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description)
 VALUES ('sta_things', 'attributes', 'sta_things', 'SensorThings Things'),
@@ -115,6 +117,13 @@ class _Connections(Protocol):
     def _crs(self, conn: sqlite3.Connection) -> str: ...
 
 
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create the SensorThings tables if they are missing (stores made before they existed)."""
+    for statement in SCHEMA.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 def utc_text(times: pd.Series) -> pd.Series:
     """Times as the store's ISO 8601 UTC text; naive times are taken as UTC."""
     parsed = pd.to_datetime(times, utc=True, errors="coerce", format="mixed")
@@ -125,6 +134,47 @@ def _result_keys(results: pd.Series) -> list[str]:
     return [json.dumps(v, sort_keys=True, separators=(",", ":")) for v in results.tolist()]
 
 
+def _insert_observations(conn: sqlite3.Connection, frame: pd.DataFrame) -> InsertCount:
+    """Insert ``datastream_id, phenomenon_time, result[, quality]`` rows, skipping stored ones."""
+    times = utc_text(frame["phenomenon_time"])
+    bad = times.isna()
+    if bad.any():
+        first = frame.loc[bad, "phenomenon_time"].iloc[0]
+        raise InvalidRequestError(
+            f"{int(bad.sum())} observation(s) have no readable phenomenon time (e.g. {first!r})",
+            hint="Use ISO 8601 times such as 2025-07-01T12:00:00Z.",
+        )
+    # the FeatureOfInterest is the Thing's location (OGC 18-088, 10.2: the service creates
+    # it when the client gives none)
+    foi = dict(
+        conn.execute(
+            "SELECT d.id, f.id FROM sta_datastreams d JOIN sta_thing_locations tl ON "
+            "tl.thing_id = d.thing_id JOIN sta_features_of_interest f ON f.location_id = tl.location_id"
+        ).fetchall()
+    )
+    numeric = pd.to_numeric(frame["result"], errors="coerce").to_numpy(dtype=float)
+    quality = frame["quality"] if "quality" in frame else pd.Series("ok", index=frame.index)
+    ids = frame["datastream_id"].astype(int).tolist()
+    rows = zip(
+        ids,
+        times.tolist(),
+        [None if np.isnan(v) else float(v) for v in numeric],
+        _result_keys(frame["result"]),
+        quality.fillna("ok").astype(str).tolist(),
+        [foi.get(i) for i in ids],
+        strict=True,
+    )
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO sta_observations "
+        "(datastream_id, phenomenon_time, result, result_key, result_quality, foi_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    new = conn.total_changes - before
+    return InsertCount(new, len(frame) - new)
+
+
 class SensorThingsTables:
     """SensorThings part of the embedded store (mixed into :class:`EmbeddedStore`)."""
 
@@ -132,9 +182,7 @@ class SensorThingsTables:
         """Create or update a site's Thing, Location, Sensor and Datastream; return its id."""
         prop_name, definition, sensor_description = KINDS.get(site.kind, KINDS["other"])
         with self._transaction() as conn:
-            for statement in SCHEMA.split(";\n"):
-                if statement.strip():
-                    conn.execute(statement)
+            create_schema(conn)
             to_wgs84 = Transformer.from_crs(self._crs(conn), 4326, always_xy=True)
             lon, lat = to_wgs84.transform(site.x, site.y)
             geojson = json.dumps({"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]})
@@ -239,25 +287,7 @@ class SensorThingsTables:
         """Append observations idempotently in one transaction (see the module docstring)."""
         if observations.empty:
             return InsertCount(0, 0)
-        times = utc_text(observations["phenomenon_time"])
-        bad = times.isna()
-        if bad.any():
-            first = observations.loc[bad, "phenomenon_time"].iloc[0]
-            raise InvalidRequestError(
-                f"{int(bad.sum())} observation(s) have no readable phenomenon time (e.g. {first!r})",
-                hint="Use ISO 8601 times such as 2025-07-01T12:00:00Z.",
-            )
-        results = observations["result"]
-        numeric = pd.to_numeric(results, errors="coerce")
-        quality = observations.get("quality", pd.Series("ok", index=observations.index))
-        rows: Iterator[tuple[Any, ...]] = zip(
-            [datastream_id] * len(observations),
-            times.tolist(),
-            [None if np.isnan(v) else float(v) for v in numeric.to_numpy(dtype=float)],
-            _result_keys(results),
-            quality.fillna("ok").astype(str).tolist(),
-            strict=True,
-        )
+        frame = observations.assign(datastream_id=datastream_id)
         with self._transaction() as conn:
             if (
                 conn.execute(
@@ -269,30 +299,49 @@ class SensorThingsTables:
                     f"there is no Datastream({datastream_id})",
                     hint="List them with `twin sensors list SLUG`.",
                 )
-            before = conn.total_changes
-            # the FeatureOfInterest is the Thing's location (OGC 18-088, 10.2: the service
-            # creates it when the client gives none)
-            foi = conn.execute(
-                "SELECT f.id FROM sta_datastreams d JOIN sta_thing_locations tl ON tl.thing_id = "
-                "d.thing_id JOIN sta_features_of_interest f ON f.location_id = tl.location_id "
-                "WHERE d.id = ? LIMIT 1",
-                (datastream_id,),
-            ).fetchone()
-            conn.executemany(
-                "INSERT OR IGNORE INTO sta_observations "
-                "(datastream_id, phenomenon_time, result, result_key, result_quality, foi_id) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                ((*row, foi[0] if foi else None) for row in rows),
+            count = _insert_observations(conn, frame)
+            self._audit(
+                conn, actor, "add_observations", f"Datastream({datastream_id})", count._asdict()
             )
-            new = conn.total_changes - before
+        return count
+
+    def ingest(
+        self: _Connections,
+        observations: pd.DataFrame,
+        dead_letters: list[DeadLetter],
+        *,
+        actor: str,
+    ) -> InsertCount:
+        """Store a live-feed batch and the messages that could not be used, atomically.
+
+        Observations may belong to any datastreams (``datastream_id`` column). One
+        transaction for both means a message acknowledged to the broker is never lost.
+        """
+        with self._transaction() as conn:
+            count = (
+                _insert_observations(conn, observations) if len(observations) else InsertCount(0, 0)
+            )
+            conn.executemany(
+                "INSERT INTO sta_dead_letters (received_at, topic, payload, reason) VALUES (?, ?, ?, ?)",
+                [(d.received_at, d.topic, d.payload, d.reason) for d in dead_letters],
+            )
             self._audit(
                 conn,
                 actor,
-                "add_observations",
-                f"Datastream({datastream_id})",
-                {"new": new, "duplicate": len(observations) - new},
+                "ingest",
+                "live feed",
+                {**count._asdict(), "dead_letters": len(dead_letters)},
             )
-        return InsertCount(new, len(observations) - new)
+        return count
+
+    def dead_letters(self: _Connections, *, limit: int = 100) -> list[DeadLetter]:
+        """The newest messages that could not be stored as observations, with the reason."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT received_at, topic, payload, reason FROM sta_dead_letters ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [DeadLetter(*row) for row in rows]
 
     def observations(
         self: _Connections,

@@ -136,6 +136,16 @@ class TwinStore(Protocol):
         """Run a read-only query in the store's SQL dialect (SensorThings API)."""
         ...
 
+    def ingest(
+        self, observations: pd.DataFrame, dead_letters: list[DeadLetter], *, actor: str
+    ) -> InsertCount:
+        """Store a live-feed batch (``datastream_id`` column) and its dead letters atomically."""
+        ...
+
+    def dead_letters(self, *, limit: int = 100) -> list[DeadLetter]:
+        """The newest unusable live-feed messages, with the reason."""
+        ...
+
     def observations(
         self,
         datastream_id: int,
@@ -188,3 +198,12 @@ class InsertCount(NamedTuple):
 
     new: int
     duplicate: int
+
+
+class DeadLetter(NamedTuple):
+    """A live-feed message that could not be stored as an observation, kept with the reason."""
+
+    received_at: str
+    topic: str
+    payload: bytes
+    reason: str

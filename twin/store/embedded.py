@@ -32,7 +32,7 @@ from pyproj import CRS
 from twin.catalogue import CatalogueEntry
 from twin.errors import StoreError, UnknownFeatureError, UnknownLayerError
 from twin.store import _gpkg
-from twin.store._sensorthings import SensorThingsTables
+from twin.store._sensorthings import SensorThingsTables, create_schema
 from twin.store.base import AuditRecord, FeaturePage, MunicipalityRecord, TimeFilter
 
 logger = logging.getLogger(__name__)
@@ -167,6 +167,7 @@ class EmbeddedStore(SensorThingsTables):
             for statement in (_gpkg.CORE_SCHEMA + _TWIN_SCHEMA).split(";\n"):
                 if statement.strip():
                     conn.execute(statement)
+            create_schema(conn)
             conn.execute(
                 "INSERT OR REPLACE INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, ?)",
                 (crs.name, srs_id, srs_id, crs.to_wkt("WKT1_GDAL"), crs.name),

@@ -1,0 +1,202 @@
+"""LoRaWAN and SensorThings messages through a real Mosquitto broker into the store."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from layers.sensors.lorawan import decode_payload, parse_uplink
+from layers.sensors.mqtt import DeviceRoute, MqttIngest, Router
+from tests.conftest import make_town
+from twin.config import load_config
+from twin.importer import init_municipality
+from twin.store.base import SensorSite, TwinStore
+from twin.workspace import Workspace
+
+BROKER = ("127.0.0.1", 1883)
+
+
+def tts(device: str, payload: bytes, when: str, decoded: dict | None = None) -> bytes:
+    up: dict = {"f_port": 2, "frm_payload": base64.b64encode(payload).decode(), "received_at": when}
+    if decoded is not None:
+        up["decoded_payload"] = decoded
+    return json.dumps(
+        {
+            "end_device_ids": {"device_id": device, "dev_eui": "70B3D57ED0000001"},
+            "uplink_message": up,
+        }
+    ).encode()
+
+
+def chirpstack(dev_eui: str, payload: bytes, when: str) -> bytes:
+    return json.dumps(
+        {
+            "deduplicationId": str(uuid.uuid4()),
+            "time": when,
+            "deviceInfo": {"devEui": dev_eui, "deviceName": "pegel-1"},
+            "fPort": 1,
+            "data": base64.b64encode(payload).decode(),
+        }
+    ).encode()
+
+
+ROUTER = Router(
+    {
+        "baum-42": [DeviceRoute(1, "soil_moisture", "soil_moisture")],
+        "a84041000181c2f3": [DeviceRoute(2, "water_level", "water_level")],
+    },
+    datastreams=[1, 2],
+)
+
+
+def test_the_things_stack_uplink_is_decoded_by_profile() -> None:
+    rows, dead = ROUTER.route(
+        "v3/app@ttn/devices/baum-42/up",
+        tts("baum-42", bytes.fromhex("011d0960"), "2025-07-01T10:00:00Z"),
+    )
+    assert dead is None and rows == [(1, "2025-07-01T10:00:00Z", 28.5)]
+
+
+def test_network_server_decoding_wins_and_chirpstack_by_dev_eui() -> None:
+    rows, _ = ROUTER.route(
+        "v3/x/devices/baum-42/up",
+        tts("baum-42", b"", "2025-07-01T10:00:00Z", {"soil_moisture": 31.2}),
+    )
+    assert rows == [(1, "2025-07-01T10:00:00Z", 31.2)]
+    rows, dead = ROUTER.route(
+        "application/7/device/a84041000181c2f3/event/up",
+        chirpstack("A84041000181C2F3", bytes.fromhex("00c8"), "2025-07-01T11:00:00Z"),
+    )
+    assert dead is None and rows == [(2, "2025-07-01T11:00:00Z", 200.0)]
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload", "reason"),
+    [
+        ("v3/x/devices/baum-42/up", b"{not json", "not JSON"),
+        ("v3/x/devices/baum-42/up", b"[1, 2]", "not an object"),
+        (
+            "v3/x/devices/gone/up",
+            tts("gone", b"\x01\x02\x03\x04", "2025-07-01T10:00:00Z"),
+            "unknown device 'gone'",
+        ),
+        ("v3/x/devices/baum-42/up", tts("baum-42", b"\x01", "2025-07-01T10:00:00Z"), "too short"),
+        (
+            "v3/x/devices/baum-42/up",
+            json.dumps(
+                {
+                    "end_device_ids": {"device_id": "baum-42"},
+                    "uplink_message": {"frm_payload": "!!"},
+                }
+            ).encode(),
+            "not valid base64",
+        ),
+        ("v1.1/Datastreams(9)/Observations", b'{"result": 1}', "unknown Datastream(9)"),
+        (
+            "v1.1/Datastreams(1)/Observations",
+            b'{"phenomenonTime": "gestern", "result": 1}',
+            "not an ISO 8601 time",
+        ),
+        (
+            "v1.1/Datastreams(1)/Observations",
+            b'{"phenomenonTime": "2025-07-01T10:00:00Z"}',
+            "without 'result'",
+        ),
+        ("v1.1/Datastreams(1)/Observations", b'{"result": true}', "unsupported type"),
+        ("v1.1/Things(1)/Observations", b'{"result": 1}', "v1.1/Datastreams(ID)/Observations"),
+    ],
+)
+def test_unusable_messages_become_dead_letters_with_a_reason(
+    topic: str, payload: bytes, reason: str
+) -> None:
+    rows, dead = ROUTER.route(topic, payload)
+    assert rows == [] and dead is not None
+    assert reason in dead.reason and dead.payload == payload and dead.topic == topic
+
+
+def test_decoders_match_their_byte_layouts() -> None:
+    assert decode_payload("air_temperature", bytes.fromhex("f9a250")) == {
+        "air_temperature": -16.3,
+        "humidity": 80.0,
+    }
+    assert decode_payload("counter", bytes.fromhex("0102")) == {"count": 258.0}
+    assert decode_payload("json", b'{"count": 3}') == {"count": 3}
+    assert parse_uplink(chirpstack("AB", b"", "t")).dev_eui == "ab"
+
+
+# --- through the real broker -------------------------------------------------------------
+
+
+def broker_running() -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(BROKER) == 0
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> TwinStore:
+    if not broker_running():
+        pytest.fail("Mosquitto is not running on 127.0.0.1:1883 (make test starts it)")
+    config = load_config(make_town(tmp_path))
+    store = init_municipality(config, Workspace(tmp_path / "ws"), actor="pytest")
+    store.register_sensor(
+        SensorSite("M1", "Baum 42", "soil_moisture", 600100.0, 5500100.0, "%"), actor="pytest"
+    )
+    return store
+
+
+def publish(topic_prefix: str, messages: list[tuple[str, bytes]]) -> None:
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{uuid.uuid4()}")
+    client.connect(*BROKER)
+    client.loop_start()
+    infos = [
+        client.publish(f"{topic_prefix}{topic}", payload, qos=1) for topic, payload in messages
+    ]
+    for info in infos:
+        info.wait_for_publish(timeout=10)
+    client.loop_stop()
+    client.disconnect()
+
+
+def run_until(worker: MqttIngest, done: Callable[[], bool], timeout: float = 20.0) -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, kwargs={"stop": stop}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=10)
+
+
+def test_end_to_end_with_duplicates_and_garbage(store: TwinStore) -> None:
+    app = f"test-{uuid.uuid4().hex[:8]}"
+    router = Router({"baum-42": [DeviceRoute(1, "soil_moisture", "soil_moisture")]}, [1])
+    worker = MqttIngest(store, router, client_id=f"ingest-{app}", topics=[f"v3/{app}/devices/+/up"])
+    times = [f"2025-07-01T{h:02d}:{m:02d}:00Z" for h in range(10) for m in range(0, 60, 3)]  # 200
+    good = [
+        ("baum-42/up", tts("baum-42", (300 + i).to_bytes(2, "big") + b"\x09\x60", t))
+        for i, t in enumerate(times)
+    ]
+    bad = [("baum-42/up", b"{broken"), ("nobody/up", tts("nobody", b"\x00\x00\x00\x00", times[0]))]
+    # start the subscriber first so that its persistent session exists
+    run_until(worker, lambda: worker.client.is_connected(), timeout=10)
+    publish(f"v3/{app}/devices/", good + good[:50] + bad)  # 50 re-deliveries
+    worker2 = MqttIngest(
+        store, router, client_id=f"ingest-{app}", topics=[f"v3/{app}/devices/+/up"]
+    )
+    run_until(worker2, lambda: worker2.totals.new + worker2.totals.duplicate + worker2.dead >= 252)
+    assert (worker2.totals.new, worker2.totals.duplicate, worker2.dead) == (200, 50, 2)
+    stored = store.observations(1)
+    assert len(stored) == 200
+    assert stored["result"].tolist() == [(300 + i) / 10 for i in range(200)]
+    letters = store.dead_letters()
+    assert {d.reason.split(":")[0] for d in letters} == {"not JSON", "unknown device 'nobody'"}

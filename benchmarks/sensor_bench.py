@@ -54,6 +54,35 @@ def run(root: Path, *, total: int, streams: int, batch: int) -> tuple[float, flo
     return new_rate, duplicate_rate
 
 
+def latest_state(root: Path, *, streams: int, per_stream: int, repeat: int) -> float:
+    """Median seconds of ``store.latest()`` over ``streams`` datastreams."""
+    config = load_config(get_path("musterstadt"))
+    store = init_municipality(config, Workspace(root), actor="bench")
+    ids = [
+        store.register_sensor(
+            SensorSite(f"L{i}", f"Sensor {i}", "air_temperature", 640000.0, 5497000.0, "°C"),
+            actor="bench",
+        )
+        for i in range(streams)
+    ]
+    times = pd.date_range("2025-07-01", periods=per_stream, freq="h", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "datastream_id": np.repeat(ids, per_stream),
+            "phenomenon_time": np.tile(times, streams),
+            "result": np.tile(np.arange(per_stream, dtype=float), streams),
+        }
+    )
+    store.ingest(frame, [], actor="bench")
+    seconds = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        state = store.latest()
+        seconds.append(time.perf_counter() - start)
+        assert len(state) == streams and (state["result"] == per_stream - 1).all()
+    return statistics.median(seconds)
+
+
 def main() -> None:
     """Run and print the figures."""
     parser = argparse.ArgumentParser(
@@ -63,17 +92,24 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=20)
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latest-streams", type=int, default=10_000)
     args = parser.parse_args()
     results = []
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             results.append(run(Path(tmp), total=args.total, streams=args.streams, batch=args.batch))
+    with tempfile.TemporaryDirectory() as tmp:
+        latest = latest_state(Path(tmp), streams=args.latest_streams, per_stream=24, repeat=5)
     new = statistics.median(r[0] for r in results)
     duplicate = statistics.median(r[1] for r in results)
     print(
         f"batch insert, {args.total:,} observations in {args.streams} datastreams, batches of "
         f"{args.batch:,}: {new:,.0f} new observations/s; re-delivered batch: {duplicate:,.0f} obs/s "
         f"(median of {args.repeat})"
+    )
+    print(
+        f"latest state of {args.latest_streams:,} datastreams (24 observations each): "
+        f"{latest * 1000:.1f} ms (median of 5)"
     )
 
 

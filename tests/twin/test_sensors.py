@@ -190,3 +190,27 @@ def test_config_sensors_and_history_through_the_cli(tmp_path: Path) -> None:
         and "Traceback" not in missing.stderr
         and "nope.csv" in missing.stderr
     )
+
+
+def test_latest_is_the_newest_observation_of_each_datastream(store: TwinStore) -> None:
+    first = store.register_sensor(SITE, actor="pytest")
+    second = store.register_sensor(
+        SensorSite("W1", "Pegel", "water_level", 600200.0, 5500200.0, "cm"), actor="pytest"
+    )
+    store.register_sensor(
+        SensorSite("E1", "Leer", "other", 600300.0, 5500300.0, "-"), actor="pytest"
+    )
+    store.add_observations(
+        first,
+        obs(
+            ["2025-07-01T02:00:00Z", "2025-07-01T05:00:00Z", "2025-07-01T03:00:00Z"],
+            [1.0, 5.0, 3.0],
+        ),
+        actor="pytest",
+    )
+    store.add_observations(second, obs(["2025-06-30T23:00:00Z"], [80.0]), actor="pytest")
+    latest = store.latest().set_index("key")
+    assert list(latest.index) == ["T01", "W1"]  # the datastream without data has no live state
+    assert latest.loc["T01", "result"] == 5.0
+    assert latest.loc["T01", "phenomenon_time"] == pd.Timestamp("2025-07-01T05:00:00Z")
+    assert latest.loc["W1", "result"] == 80.0

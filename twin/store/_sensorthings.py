@@ -16,6 +16,7 @@ import json
 import sqlite3
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -117,6 +118,12 @@ class _Connections(Protocol):
     def _crs(self, conn: sqlite3.Connection) -> str: ...
 
 
+@lru_cache(maxsize=8)
+def _to_wgs84(crs: str) -> Transformer:
+    """Transformer to longitude/latitude (built once per CRS: building one costs ~ms)."""
+    return Transformer.from_crs(crs, 4326, always_xy=True)
+
+
 def create_schema(conn: sqlite3.Connection) -> None:
     """Create the SensorThings tables if they are missing (stores made before they existed)."""
     for statement in SCHEMA.split(";\n"):
@@ -183,7 +190,7 @@ class SensorThingsTables:
         prop_name, definition, sensor_description = KINDS.get(site.kind, KINDS["other"])
         with self._transaction() as conn:
             create_schema(conn)
-            to_wgs84 = Transformer.from_crs(self._crs(conn), 4326, always_xy=True)
+            to_wgs84 = _to_wgs84(self._crs(conn))
             lon, lat = to_wgs84.transform(site.x, site.y)
             geojson = json.dumps({"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]})
             properties = json.dumps(
@@ -333,6 +340,27 @@ class SensorThingsTables:
                 {**count._asdict(), "dead_letters": len(dead_letters)},
             )
         return count
+
+    def latest(self: _Connections) -> pd.DataFrame:
+        """The newest observation of every datastream: the twin's live state.
+
+        One row per datastream that has observations: ``datastream_id``, ``key``,
+        ``feature``, ``phenomenon_time``, ``result``, ``quality``. Uses the
+        (datastream, time) index, so it stays fast for many datastreams.
+        """
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT d.id, d.key, d.feature, o.phenomenon_time, o.result, o.result_quality "
+                "FROM sta_datastreams d JOIN sta_observations o ON o.id = ("
+                "SELECT o2.id FROM sta_observations o2 WHERE o2.datastream_id = d.id "
+                "ORDER BY o2.phenomenon_time DESC LIMIT 1) ORDER BY d.id"
+            ).fetchall()
+        frame = pd.DataFrame(
+            rows,
+            columns=["datastream_id", "key", "feature", "phenomenon_time", "result", "quality"],
+        )
+        frame["phenomenon_time"] = pd.to_datetime(frame["phenomenon_time"], utc=True)
+        return frame
 
     def dead_letters(self: _Connections, *, limit: int = 100) -> list[DeadLetter]:
         """The newest messages that could not be stored as observations, with the reason."""

@@ -142,6 +142,10 @@ class TwinStore(Protocol):
         """Store a live-feed batch (``datastream_id`` column) and its dead letters atomically."""
         ...
 
+    def latest(self) -> pd.DataFrame:
+        """The newest observation of every datastream (live state)."""
+        ...
+
     def dead_letters(self, *, limit: int = 100) -> list[DeadLetter]:
         """The newest unusable live-feed messages, with the reason."""
         ...

@@ -28,6 +28,7 @@ from rich.table import Table
 from twin.cli_sensors import sensors_app
 from twin.config import MunicipalityConfig, load_config
 from twin.errors import TwinError
+from twin.fusion import evaluate_alerts
 from twin.importer import import_layer, init_municipality
 from twin.sensors import register_sensor
 from twin.settings import get_settings
@@ -177,6 +178,11 @@ def import_(
             progress.advance(task)
         if not layers:
             failures += _register_sensors(config, store, progress)
+            opened = evaluate_alerts(config, store).opened
+            if opened:
+                progress.console.print(
+                    f"[yellow]{len(opened)} alert(s) opened[/yellow]: `twin sensors alerts {slug}`"
+                )
     if failures:
         err_console.print(
             f"[red]{failures} layer(s) failed; the store keeps their old state.[/red]"

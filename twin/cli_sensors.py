@@ -131,12 +131,21 @@ def ingest(
     import threading
 
     from layers.sensors.mqtt import MqttIngest
+    from twin.fusion import evaluate_alerts
     from twin.sensors import live_router
 
     ws = _workspace(workspace)
     store = ws.store(slug)
     router = live_router(ws.config(slug, check_files=False), store)
-    worker = MqttIngest(store, router, host=host, port=port, client_id=f"twin-ingest-{slug}")
+    config = ws.config(slug, check_files=False)
+    worker = MqttIngest(
+        store,
+        router,
+        host=host,
+        port=port,
+        client_id=f"twin-ingest-{slug}",
+        on_batch=lambda ids: evaluate_alerts(config, store, datastreams=ids),
+    )
     stop = threading.Event()
     if seconds is not None:
         threading.Timer(seconds, stop.set).start()
@@ -149,3 +158,60 @@ def ingest(
         f"[green]✓[/green] {worker.totals.new:,} new observation(s), "
         f"{worker.totals.duplicate:,} duplicate(s), {worker.dead:,} dead letter(s)"
     )
+
+
+@sensors_app.command("alerts")
+def alerts(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    workspace: WorkspaceOption = None,
+    all_: Annotated[bool, typer.Option("--all", help="Also list closed alerts.")] = False,
+    evaluate: Annotated[
+        bool, typer.Option(help="Evaluate the config's [[alerts]] rules on the newest data first.")
+    ] = True,
+) -> None:
+    """List alerts (open and acknowledged; `--all` adds closed ones)."""
+    from twin.fusion import evaluate_alerts
+
+    ws = _workspace(workspace)
+    store = ws.store(slug)
+    if evaluate:
+        evaluate_alerts(ws.config(slug, check_files=False), store)
+    table = Table("id", "state", "opened", "value at", "message")
+    for alert in store.alerts(active_only=not all_):
+        table.add_row(
+            str(alert.id),
+            alert.state,
+            alert.opened_at[:16],
+            alert.observed_at[:16],
+            escape(alert.message),
+        )
+    console.print(table if table.row_count else "No alerts.")
+
+
+def _change(slug: str, alert_id: int, state: str, note: str, workspace: Path | None) -> None:
+    _workspace(workspace).store(slug).change_alert(
+        alert_id, state, actor=get_settings().actor, note=note
+    )
+    console.print(f"[green]✓[/green] alert {alert_id} {state}")
+
+
+@sensors_app.command("ack")
+def acknowledge(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    alert_id: Annotated[int, typer.Argument(help="Alert id from `twin sensors alerts`.")],
+    note: Annotated[str, typer.Option(help="What is being done, e.g. 'Wässerung bestellt'.")] = "",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Acknowledge an open alert (someone takes care of it)."""
+    _change(slug, alert_id, "acknowledged", note, workspace)
+
+
+@sensors_app.command("close")
+def close(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    alert_id: Annotated[int, typer.Argument(help="Alert id from `twin sensors alerts`.")],
+    note: Annotated[str, typer.Option(help="Why it is closed.")] = "",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Close an alert by hand (alerts also close by themselves when values recover)."""
+    _change(slug, alert_id, "closed", note, workspace)

@@ -21,7 +21,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from twin.errors import ConfigError, CRSError, DataFileError
 
@@ -163,6 +171,32 @@ class SensorConfig(_Strict):
     )
 
 
+class AlertRule(_Strict):
+    """A condition on sensor values that needs someone's attention, e.g. a thirsty tree.
+
+    The rule fires for a datastream when every observation of the last ``for_hours`` is
+    below ``below`` or above ``above`` (and the observations cover that span); the alert
+    closes by itself when the latest value is back in range.
+    """
+
+    name: LocalText
+    kinds: list[
+        Literal["soil_moisture", "air_temperature", "water_level", "bicycle_counter", "other"]
+    ] = Field(default_factory=list, description="Sensor kinds the rule applies to.")
+    sensors: list[str] = Field(default_factory=list, description="Or: these sensor ids.")
+    below: float | None = None
+    above: float | None = None
+    for_hours: float = Field(0.0, ge=0, le=24 * 30)
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> AlertRule:
+        if (self.below is None) == (self.above is None):
+            raise ValueError("give exactly one of 'below' or 'above'")
+        if not self.kinds and not self.sensors:
+            raise ValueError("say which sensors the rule watches: 'kinds' or 'sensors'")
+        return self
+
+
 class UserConfig(_Strict):
     """A named user and their role in this municipality."""
 
@@ -185,6 +219,7 @@ class MunicipalityConfig(_Strict):
     layers: list[LayerConfig] = Field(default_factory=list)
     sensors: list[SensorConfig] = Field(default_factory=list)
     users: list[UserConfig] = Field(default_factory=list)
+    alerts: list[AlertRule] = Field(default_factory=list)
     sharing: list[str] = Field(default_factory=list, description="Slugs allowed to read this twin.")
 
     _config_dir: Path = PrivateAttr(default=Path("."))

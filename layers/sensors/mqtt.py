@@ -23,7 +23,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -134,10 +134,12 @@ class MqttIngest:
         batch_size: int = 1000,
         flush_seconds: float = 0.2,
         topics: Iterable[str] = TOPICS,
+        on_batch: Callable[[set[int]], object] | None = None,
     ) -> None:
         self.store, self.router, self.actor = store, router, actor
         self.batch_size, self.flush_seconds = batch_size, flush_seconds
         self.topics = list(topics)
+        self.on_batch = on_batch  # e.g. alert evaluation for the datastreams that got data
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self.totals = InsertCount(0, 0)
         self.dead = 0
@@ -182,6 +184,8 @@ class MqttIngest:
         self.dead += len(dead)
         for message in messages:
             self.client.ack(message.mid, message.qos)
+        if self.on_batch is not None and count.new:
+            self.on_batch({row[0] for row in rows})
         return len(messages)
 
     def run(self, *, stop: threading.Event, connect_timeout: float = 10.0) -> None:

@@ -162,6 +162,23 @@ LAYERS = [
     ),
 ]
 
+ALERTS = """[[alerts]]
+name = { de = "Baum braucht Wasser", en = "Tree needs water" }
+kinds = ["soil_moisture"]
+below = 18.0  # vol-% in a tree pit: below it young street trees suffer drought stress
+for_hours = 24
+
+[[alerts]]
+name = { de = "Hitze über 30 °C", en = "Heat above 30 °C" }
+kinds = ["air_temperature"]
+above = 30.0  # a "heißer Tag" by the DWD's definition
+
+[[alerts]]
+name = { de = "Hochwasser-Vorwarnung Mühlbach", en = "Flood pre-warning Mühlbach" }
+sensors = ["W01"]
+above = 150.0  # cm at the gauge: the river meadows start to flood
+"""
+
 USERS = [
     ("Erika Mustermann", "admin", "it@musterstadt.example"),
     ("Paul Planer", "administration", "stadtplanung@musterstadt.example"),
@@ -214,6 +231,7 @@ def config_toml(population: int, sites: list[SensorSite]) -> str:
         if site.feature:
             lines.append(f"feature = {_quote(site.feature)}")
         parts.append("\n".join(lines) + "\n")
+    parts.append(ALERTS)
     for name, role, email in USERS:
         parts.append(
             f"[[users]]\nname = {_quote(name)}\nrole = {_quote(role)}\nemail = {_quote(email)}\n"

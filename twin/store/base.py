@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from twin.catalogue import CatalogueEntry
+
+if TYPE_CHECKING:
+    from twin.store._alerts import Alert, AlertEvent
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,31 @@ class TwinStore(Protocol):
         self, observations: pd.DataFrame, dead_letters: list[DeadLetter], *, actor: str
     ) -> InsertCount:
         """Store a live-feed batch (``datastream_id`` column) and its dead letters atomically."""
+        ...
+
+    def open_alert(
+        self,
+        rule: str,
+        datastream_id: int,
+        *,
+        observed_at: str,
+        value: float | None,
+        message: str,
+        actor: str,
+    ) -> int | None:
+        """Open an alert unless one is active for this rule and datastream; return its id."""
+        ...
+
+    def change_alert(self, alert_id: int, state: str, *, actor: str, note: str = "") -> None:
+        """Acknowledge or close an alert."""
+        ...
+
+    def alerts(self, *, active_only: bool = False) -> list[Alert]:
+        """Alerts, newest first."""
+        ...
+
+    def alert_history(self, alert_id: int) -> list[AlertEvent]:
+        """Every change of one alert, oldest first."""
         ...
 
     def latest(self) -> pd.DataFrame:

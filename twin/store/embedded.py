@@ -32,6 +32,7 @@ from pyproj import CRS
 from twin.catalogue import CatalogueEntry
 from twin.errors import StoreError, UnknownFeatureError, UnknownLayerError
 from twin.store import _gpkg
+from twin.store._alerts import AlertTables
 from twin.store._sensorthings import SensorThingsTables, create_schema
 from twin.store.base import AuditRecord, FeaturePage, MunicipalityRecord, TimeFilter
 
@@ -96,7 +97,7 @@ def _geometry_type(frame: gpd.GeoDataFrame) -> str:
     return types.pop().upper() if len(types) == 1 else "GEOMETRY"
 
 
-class EmbeddedStore(SensorThingsTables):
+class EmbeddedStore(SensorThingsTables, AlertTables):
     """A municipality's twin in one GeoPackage file (see module docstring)."""
 
     def __init__(self, path: Path) -> None:

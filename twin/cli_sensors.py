@@ -215,3 +215,27 @@ def close(
 ) -> None:
     """Close an alert by hand (alerts also close by themselves when values recover)."""
     _change(slug, alert_id, "closed", note, workspace)
+
+
+@sensors_app.command("simulate")
+def simulate(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    workspace: WorkspaceOption = None,
+    host: Annotated[str, typer.Option(help="MQTT broker host.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="MQTT broker port.")] = 1883,
+    seconds: Annotated[float, typer.Option(help="How long to publish (real seconds).")] = 60.0,
+    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.")] = 900.0,
+) -> None:
+    """Publish a realistic LoRaWAN feed for the municipality's devices (for demos).
+
+    Run `twin sensors ingest SLUG` beside it to watch live values, quality flags and
+    alerts arrive; one device is stuck on one value and some messages are malformed.
+    """
+    from twin.simulate import simulate as run
+
+    config = _workspace(workspace).config(slug, check_files=False)
+    counts = run(config, host=host, port=port, seconds=seconds, speed=speed)
+    console.print(
+        f"[green]✓[/green] {counts['uplinks']:,} uplink(s) from {counts['devices']} device(s), "
+        f"{counts['malformed']:,} of them malformed on purpose"
+    )

@@ -18,6 +18,8 @@ Examples
 --------
 >>> decode_payload("soil_moisture", bytes.fromhex("011d0960"))
 {'soil_moisture': 28.5, 'soil_temperature': 24.0}
+>>> encode_payload("soil_moisture", {"soil_moisture": 28.5, "soil_temperature": 24.0}).hex()
+'011d0960'
 """
 
 from __future__ import annotations
@@ -74,6 +76,24 @@ DECODERS: dict[str, tuple[int, Callable[[bytes], dict[str, Any]]]] = {
     "json": (0, _json),
 }
 """Device profile → (minimum payload length, decoder)."""
+
+
+_ENCODERS: dict[str, Callable[[dict[str, float]], bytes]] = {
+    "soil_moisture": lambda v: struct.pack(
+        ">Hh", round(v["soil_moisture"] * 10), round(v.get("soil_temperature", 0) * 100)
+    ),
+    "air_temperature": lambda v: struct.pack(
+        ">hB", round(v["air_temperature"] * 100), round(v.get("humidity", 0))
+    ),
+    "water_level": lambda v: struct.pack(">H", round(v["water_level"])),
+    "counter": lambda v: struct.pack(">H", round(v["count"])),
+    "json": lambda v: json.dumps(v).encode(),
+}
+
+
+def encode_payload(profile: str, values: dict[str, float]) -> bytes:
+    """The payload a reference device of ``profile`` sends for ``values`` (for simulation)."""
+    return _ENCODERS[profile](values)
 
 
 def decode_payload(profile: str, data: bytes) -> dict[str, Any]:

@@ -179,6 +179,14 @@ sensors = ["W01"]
 above = 150.0  # cm at the gauge: the river meadows start to flood
 """
 
+PROFILES = {
+    "air_temperature": "air_temperature",
+    "soil_moisture": "soil_moisture",
+    "water_level": "water_level",
+    "bicycle_counter": "counter",
+}
+"""LoRaWAN payload decoder of each sensor kind's reference device."""
+
 USERS = [
     ("Erika Mustermann", "admin", "it@musterstadt.example"),
     ("Paul Planer", "administration", "stadtplanung@musterstadt.example"),
@@ -225,6 +233,10 @@ def config_toml(population: int, sites: list[SensorSite]) -> str:
             f"location = [{site.x:.1f}, {site.y:.1f}]",
             f"unit = {_quote(site.unit)}",
             f"history = {_quote(f'sensors/{site.id}.csv')}",
+        ]
+        lines += [
+            f"device = {_quote('ms-' + site.id.lower())}",
+            f"profile = {_quote(PROFILES[site.kind])}",
         ]
         if site.reference:
             lines.append("reference = true")

@@ -200,3 +200,44 @@ def test_end_to_end_with_duplicates_and_garbage(store: TwinStore) -> None:
     assert stored["result"].tolist() == [(300 + i) / 10 for i in range(200)]
     letters = store.dead_letters()
     assert {d.reason.split(":")[0] for d in letters} == {"not JSON", "unknown device 'nobody'"}
+
+
+def test_simulated_demo_feed_reaches_the_twin(tmp_path: Path) -> None:
+    """`twin sensors simulate` + ingest on the sample town: values, a stuck device, dead letters."""
+    from sample_data import get_path
+    from twin.sensors import live_router, register_sensor
+    from twin.simulate import simulate
+
+    if not broker_running():
+        pytest.fail("Mosquitto is not running on 127.0.0.1:1883 (make test starts it)")
+    config = load_config(get_path("musterstadt"))
+    config = config.model_copy(update={"slug": f"sim{uuid.uuid4().hex[:8]}"})
+    store = init_municipality(config, Workspace(tmp_path / "ws"), actor="pytest")
+    for sensor in config.sensors:
+        register_sensor(config, store, sensor.model_copy(update={"history": None}), actor="pytest")
+    worker = MqttIngest(
+        store,
+        live_router(config, store),
+        client_id=f"ingest-{config.slug}",
+        topics=[f"v3/{config.slug}@twin/devices/+/up"],
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, kwargs={"stop": stop}, daemon=True)
+    thread.start()
+    while not worker.client.is_connected():
+        time.sleep(0.05)
+    time.sleep(0.3)
+    counts = simulate(config, seconds=2.0, speed=90_000.0, malformed_every=25)
+    deadline = time.monotonic() + 15
+    while worker.totals.new + worker.dead < counts["uplinks"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=10)
+    assert counts["devices"] == len(config.sensors) == 15
+    assert worker.dead == counts["malformed"] > 0
+    assert worker.totals.new == counts["uplinks"] - counts["malformed"]
+    stuck = store.observations(1)["result"]  # T01 is the first device: stuck on one value
+    assert len(stuck) > 5 and stuck.nunique() == 1
+    others = store.observations(2)["result"]
+    assert others.nunique() > 5 and others.between(10, 40).all()
+    assert all("not JSON" in d.reason for d in store.dead_letters())

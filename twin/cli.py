@@ -25,6 +25,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from twin._cli_options import WorkspaceOption, workspace_at
 from twin.cli_sensors import sensors_app
 from twin.config import MunicipalityConfig, load_config
 from twin.errors import TwinError
@@ -33,7 +34,6 @@ from twin.importer import import_layer, init_municipality
 from twin.sensors import register_sensor
 from twin.settings import get_settings
 from twin.store.base import TwinStore
-from twin.workspace import Workspace
 
 console = Console()
 err_console = Console(stderr=True)
@@ -50,21 +50,6 @@ app = typer.Typer(
 config_app = typer.Typer(help="Check municipality config files.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(sensors_app, name="sensors")
-
-WorkspaceOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Folder with one sub-folder per municipality [env: TWIN_WORKSPACE; "
-        "default: ./workspace].",
-        show_default=False,
-    ),
-]
-
-
-def _workspace(path: Path | None) -> Workspace:
-    return Workspace(path or get_settings().workspace)
 
 
 @app.callback()
@@ -117,7 +102,7 @@ def init(
     config and an empty store. Run it again after editing the config.
     """
     config = load_config(file)
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     init_municipality(config, ws, actor=get_settings().actor)
     console.print(
         f"[green]✓[/green] {config.name} set up in {ws.root / config.slug}. "
@@ -143,7 +128,7 @@ def import_(
     rejected; the report lists them by feature id. A layer that fails leaves the store
     unchanged and the others are still imported.
     """
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     config = ws.config(slug)
     store = ws.store(slug)
     selected = [config.layer(name) for name in layers] if layers else config.layers
@@ -216,7 +201,7 @@ def _register_sensors(config: MunicipalityConfig, store: TwinStore, progress: Pr
 @app.command("list")
 def list_(workspace: WorkspaceOption = None) -> None:
     """List the municipalities in the workspace."""
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     table = Table("slug", "name", "AGS", "CRS", "layers", title=f"Workspace {ws.root}")
     for slug in ws.slugs():
         record = ws.store(slug).municipality()
@@ -237,7 +222,7 @@ def info(
     ] = None,
 ) -> None:
     """Show a municipality's layers: kind, classification, features, extent, provenance."""
-    store = _workspace(workspace).store(slug)
+    store = workspace_at(workspace).store(slug)
     record = store.municipality()
     if layer:
         entry = store.layer(layer)
@@ -292,7 +277,7 @@ def serve(
 
     from viewer.app import create_app
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     if not ws.slugs():
         err_console.print(
             f"[yellow]No municipalities in {ws.root} yet[/yellow]: run `twin demo` or "
@@ -319,7 +304,7 @@ def demo(
     from sample_data import get_path
 
     config = load_config(get_path("musterstadt"))
-    init_municipality(config, _workspace(workspace), actor=get_settings().actor)
+    init_municipality(config, workspace_at(workspace), actor=get_settings().actor)
     import_(config.slug, None, workspace)
     if serve_it:
         serve(workspace, host, port)

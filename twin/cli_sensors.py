@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from twin._cli_options import WorkspaceOption, workspace_at
 from twin.settings import get_settings
-from twin.workspace import Workspace
 
 console = Console()
 
@@ -21,21 +21,6 @@ sensors_app = typer.Typer(
     rich_markup_mode="markdown",
 )
 
-WorkspaceOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Folder with one sub-folder per municipality [env: TWIN_WORKSPACE; "
-        "default: ./workspace].",
-        show_default=False,
-    ),
-]
-
-
-def _workspace(path: Path | None) -> Workspace:
-    return Workspace(path or get_settings().workspace)
-
 
 @sensors_app.command("list")
 def list_(
@@ -43,7 +28,7 @@ def list_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """List the municipality's datastreams with their observation counts and time range."""
-    store = _workspace(workspace).store(slug)
+    store = workspace_at(workspace).store(slug)
     table = Table("sensor", "name", "kind", "unit", "classification", "observations", "from", "to")
     for record in store.datastreams():
         table.add_row(
@@ -94,7 +79,7 @@ def import_csv(
     """
     from twin.sensors import import_csv as load
 
-    store = _workspace(workspace).store(slug)
+    store = workspace_at(workspace).store(slug)
     count = load(
         store,
         sensor,
@@ -134,7 +119,7 @@ def ingest(
     from twin.fusion import evaluate_alerts
     from twin.sensors import live_router
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     store = ws.store(slug)
     router = live_router(ws.config(slug, check_files=False), store)
     config = ws.config(slug, check_files=False)
@@ -172,7 +157,7 @@ def alerts(
     """List alerts (open and acknowledged; `--all` adds closed ones)."""
     from twin.fusion import evaluate_alerts
 
-    ws = _workspace(workspace)
+    ws = workspace_at(workspace)
     store = ws.store(slug)
     if evaluate:
         evaluate_alerts(ws.config(slug, check_files=False), store)
@@ -189,7 +174,7 @@ def alerts(
 
 
 def _change(slug: str, alert_id: int, state: str, note: str, workspace: Path | None) -> None:
-    _workspace(workspace).store(slug).change_alert(
+    workspace_at(workspace).store(slug).change_alert(
         alert_id, state, actor=get_settings().actor, note=note
     )
     console.print(f"[green]✓[/green] alert {alert_id} {state}")
@@ -233,7 +218,7 @@ def simulate(
     """
     from twin.simulate import simulate as run
 
-    config = _workspace(workspace).config(slug, check_files=False)
+    config = workspace_at(workspace).config(slug, check_files=False)
     counts = run(config, host=host, port=port, seconds=seconds, speed=speed)
     console.print(
         f"[green]✓[/green] {counts['uplinks']:,} uplink(s) from {counts['devices']} device(s), "

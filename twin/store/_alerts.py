@@ -8,11 +8,11 @@ change of state is kept as an event with who made it and why.
 from __future__ import annotations
 
 import sqlite3
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple
 
 from twin.errors import InvalidRequestError, UnknownFeatureError
+from twin.store._connections import StoreConnections
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS twin_alerts (
@@ -51,16 +51,6 @@ class AlertEvent(NamedTuple):
     note: str
 
 
-class _Connections(Protocol):
-    def _connect(self, *, create: bool = False) -> AbstractContextManager[sqlite3.Connection]: ...
-    def _transaction(
-        self, *, create: bool = False
-    ) -> AbstractContextManager[sqlite3.Connection]: ...
-    def _audit(
-        self, conn: sqlite3.Connection, actor: str, action: str, target: str, detail: dict[str, Any]
-    ) -> None: ...
-
-
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -76,7 +66,7 @@ class AlertTables:
     """Alert part of the embedded store (mixed into :class:`EmbeddedStore`)."""
 
     def open_alert(
-        self: _Connections,
+        self: StoreConnections,
         rule: str,
         datastream_id: int,
         *,
@@ -104,7 +94,7 @@ class AlertTables:
         return alert_id
 
     def change_alert(
-        self: _Connections, alert_id: int, state: str, *, actor: str, note: str = ""
+        self: StoreConnections, alert_id: int, state: str, *, actor: str, note: str = ""
     ) -> None:
         """Acknowledge or close an alert; other transitions are refused with the reason."""
         if state not in _NEXT:
@@ -123,7 +113,7 @@ class AlertTables:
             )
             self._audit(conn, actor, f"{state}_alert", f"alert {alert_id}", {"note": note})
 
-    def alerts(self: _Connections, *, active_only: bool = False) -> list[Alert]:
+    def alerts(self: StoreConnections, *, active_only: bool = False) -> list[Alert]:
         """Alerts, newest first; ``active_only`` leaves out closed ones."""
         with self._transaction() as conn:
             create_alert_schema(conn)
@@ -134,7 +124,7 @@ class AlertTables:
             ).fetchall()
         return [Alert(*row) for row in rows]
 
-    def alert_history(self: _Connections, alert_id: int) -> list[AlertEvent]:
+    def alert_history(self: StoreConnections, alert_id: int) -> list[AlertEvent]:
         """Every change of one alert, oldest first."""
         with self._transaction() as conn:
             create_alert_schema(conn)

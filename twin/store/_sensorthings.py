@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
 from twin.errors import InvalidRequestError, UnknownFeatureError
+from twin.store._connections import StoreConnections
 from twin.store.base import DatastreamRecord, DeadLetter, InsertCount, SensorSite
 
 SCHEMA = """
@@ -107,17 +106,6 @@ KINDS: dict[str, tuple[str, str, str]] = {
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
 
 
-class _Connections(Protocol):
-    def _connect(self, *, create: bool = False) -> AbstractContextManager[sqlite3.Connection]: ...
-    def _transaction(
-        self, *, create: bool = False
-    ) -> AbstractContextManager[sqlite3.Connection]: ...
-    def _audit(
-        self, conn: sqlite3.Connection, actor: str, action: str, target: str, detail: dict[str, Any]
-    ) -> None: ...
-    def _crs(self, conn: sqlite3.Connection) -> str: ...
-
-
 @lru_cache(maxsize=8)
 def _to_wgs84(crs: str) -> Transformer:
     """Transformer to longitude/latitude (built once per CRS: building one costs ~ms)."""
@@ -185,7 +173,7 @@ def _insert_observations(conn: sqlite3.Connection, frame: pd.DataFrame) -> Inser
 class SensorThingsTables:
     """SensorThings part of the embedded store (mixed into :class:`EmbeddedStore`)."""
 
-    def register_sensor(self: _Connections, site: SensorSite, *, actor: str) -> int:
+    def register_sensor(self: StoreConnections, site: SensorSite, *, actor: str) -> int:
         """Create or update a site's Thing, Location, Sensor and Datastream; return its id."""
         prop_name, definition, sensor_description = KINDS.get(site.kind, KINDS["other"])
         with self._transaction() as conn:
@@ -277,7 +265,7 @@ class SensorThingsTables:
             self._audit(conn, actor, "register_sensor", site.key, {"datastream": datastream_id})
         return int(datastream_id)
 
-    def datastreams(self: _Connections) -> list[DatastreamRecord]:
+    def datastreams(self: StoreConnections) -> list[DatastreamRecord]:
         """Every Datastream with its observation count and time range."""
         with self._connect() as conn:
             rows = conn.execute(
@@ -289,7 +277,7 @@ class SensorThingsTables:
         return [DatastreamRecord(*row) for row in rows]
 
     def add_observations(
-        self: _Connections, datastream_id: int, observations: pd.DataFrame, *, actor: str
+        self: StoreConnections, datastream_id: int, observations: pd.DataFrame, *, actor: str
     ) -> InsertCount:
         """Append observations idempotently in one transaction (see the module docstring)."""
         if observations.empty:
@@ -313,7 +301,7 @@ class SensorThingsTables:
         return count
 
     def ingest(
-        self: _Connections,
+        self: StoreConnections,
         observations: pd.DataFrame,
         dead_letters: list[DeadLetter],
         *,
@@ -341,7 +329,7 @@ class SensorThingsTables:
             )
         return count
 
-    def latest(self: _Connections) -> pd.DataFrame:
+    def latest(self: StoreConnections) -> pd.DataFrame:
         """The newest observation of every datastream: the twin's live state.
 
         One row per datastream that has observations: ``datastream_id``, ``key``,
@@ -362,7 +350,7 @@ class SensorThingsTables:
         frame["phenomenon_time"] = pd.to_datetime(frame["phenomenon_time"], utc=True)
         return frame
 
-    def dead_letters(self: _Connections, *, limit: int = 100) -> list[DeadLetter]:
+    def dead_letters(self: StoreConnections, *, limit: int = 100) -> list[DeadLetter]:
         """The newest messages that could not be stored as observations, with the reason."""
         with self._connect() as conn:
             rows = conn.execute(
@@ -372,7 +360,7 @@ class SensorThingsTables:
         return [DeadLetter(*row) for row in rows]
 
     def observations(
-        self: _Connections,
+        self: StoreConnections,
         datastream_id: int,
         *,
         start: datetime | None = None,

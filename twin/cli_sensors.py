@@ -116,8 +116,7 @@ def ingest(
     import threading
 
     from layers.sensors.mqtt import MqttIngest
-    from twin.fusion import evaluate_alerts
-    from twin.sensors import live_router
+    from twin.sensors import after_batch, live_router
 
     ws = workspace_at(workspace)
     store = ws.store(slug)
@@ -129,7 +128,7 @@ def ingest(
         host=host,
         port=port,
         client_id=f"twin-ingest-{slug}",
-        on_batch=lambda ids: evaluate_alerts(config, store, datastreams=ids),
+        on_batch=lambda ids: after_batch(config, store, ids, actor="mqtt-ingest"),
     )
     stop = threading.Event()
     if seconds is not None:
@@ -224,3 +223,28 @@ def simulate(
         f"[green]✓[/green] {counts['uplinks']:,} uplink(s) from {counts['devices']} device(s), "
         f"{counts['malformed']:,} of them malformed on purpose"
     )
+
+
+@sensors_app.command("health")
+def health(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Show each sensor's health: last data, flagged share, stale or degraded, and why."""
+    from datetime import UTC, datetime
+
+    from twin.sensors import sensor_health
+
+    store = workspace_at(workspace).store(slug)
+    table = Table("sensor", "status", "observations", "last", "flagged", "message")
+    colours = {"ok": "green", "degraded": "yellow", "stale": "red", "no_data": "red"}
+    for record, state in sensor_health(store, now=datetime.now(UTC)):
+        table.add_row(
+            record.key,
+            f"[{colours[state.status]}]{state.status}[/]",
+            f"{state.observations:,}",
+            state.last.strftime("%Y-%m-%d %H:%M") if state.last else "–",
+            f"{sum(state.flagged_share.values()):.1%}",
+            escape(f"{state.message_de} / {state.message_en}"),
+        )
+    console.print(table if table.row_count else "No sensors registered.")

@@ -8,13 +8,18 @@ is loaded as observations. Re-running it stores nothing twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from layers.sensors.csv import convert_units, read_dwd_daily, read_observations
 from layers.sensors.mqtt import DEFAULT_FIELD, DeviceRoute, Router
+from layers.sensors.qa import DEFAULT_RULES, SensorHealth, check, health
 from twin.config import MunicipalityConfig, SensorConfig
 from twin.errors import UnknownFeatureError
 from twin.store.base import DatastreamRecord, InsertCount, SensorSite, TwinStore
+
+QA_MARGIN = timedelta(hours=48)
+"""Older observations re-checked after new ones arrive: neighbours and stuck runs span hours."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ def register_sensor(
             config.resolve(sensor.history), unit=sensor.unit, expected_unit=sensor.unit
         )
         history = store.add_observations(datastream_id, frame, actor=actor)
+        check_quality(store, datastream(store, sensor.id), actor=actor)
     return SensorImport(sensor.id, datastream_id, history)
 
 
@@ -100,7 +106,9 @@ def import_csv(
             time_column=time_column,
             value_column=value_column,
         )
-    return store.add_observations(record.id, frame, actor=actor)
+    count = store.add_observations(record.id, frame, actor=actor)
+    check_quality(store, record, since=frame["phenomenon_time"].min().to_pydatetime(), actor=actor)
+    return count
 
 
 def live_router(config: MunicipalityConfig, store: TwinStore) -> Router:
@@ -115,3 +123,52 @@ def live_router(config: MunicipalityConfig, store: TwinStore) -> Router:
             DeviceRoute(keys[sensor.id], sensor.profile, field)
         )
     return Router(devices, keys.values())
+
+
+def check_quality(
+    store: TwinStore, record: DatastreamRecord, *, since: datetime | None = None, actor: str
+) -> int:
+    """Flag a datastream's observations with :func:`layers.sensors.qa.check`.
+
+    Checks those from ``since`` (with a margin, since spikes and stuck runs are judged by
+    their neighbours), stores the flags that changed and returns how many did.
+    """
+    start = since - QA_MARGIN if since is not None else None
+    frame = store.observations(record.id, start=start)
+    if frame.empty:
+        return 0
+    flags = check(
+        frame["phenomenon_time"],
+        frame["result"],
+        DEFAULT_RULES.get(record.kind, DEFAULT_RULES["other"]),
+    )
+    changed = flags != frame["quality"]
+    store.set_quality(
+        dict(zip(frame.loc[changed, "id"].astype(int), flags[changed], strict=True)), actor=actor
+    )
+    return int(changed.sum())
+
+
+def sensor_health(
+    store: TwinStore, *, now: datetime
+) -> list[tuple[DatastreamRecord, SensorHealth]]:
+    """Health of every datastream from its stored observations and flags."""
+    out = []
+    for record in store.datastreams():
+        frame = store.observations(record.id)
+        rules = DEFAULT_RULES.get(record.kind, DEFAULT_RULES["other"])
+        out.append((record, health(frame["phenomenon_time"], frame["quality"], rules, now=now)))
+    return out
+
+
+def after_batch(
+    config: MunicipalityConfig, store: TwinStore, datastream_ids: set[int], *, actor: str
+) -> None:
+    """What follows new live data: quality flags for the recent window, then alert rules."""
+    from twin.fusion import evaluate_alerts
+
+    since = datetime.now(UTC) - QA_MARGIN
+    for record in store.datastreams():
+        if record.id in datastream_ids:
+            check_quality(store, record, since=since, actor=actor)
+    evaluate_alerts(config, store, datastreams=datastream_ids)

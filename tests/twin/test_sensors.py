@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import subprocess
 import sys
@@ -214,3 +215,28 @@ def test_latest_is_the_newest_observation_of_each_datastream(store: TwinStore) -
     assert latest.loc["T01", "result"] == 5.0
     assert latest.loc["T01", "phenomenon_time"] == pd.Timestamp("2025-07-01T05:00:00Z")
     assert latest.loc["W1", "result"] == 80.0
+
+
+def test_quality_flags_are_stored_and_values_kept(store: TwinStore, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from twin.sensors import sensor_health
+
+    store.register_sensor(SITE, actor="pytest")
+    times = pd.date_range("2025-07-01", periods=48, freq="h", tz="UTC")
+    values = [20 + 5 * math.sin(i / 24 * 2 * math.pi) for i in range(48)]
+    values[30] = 45.0  # a wild value
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"time": times.strftime("%Y-%m-%dT%H:%M:%SZ"), "value": values}).to_csv(
+        path, index=False
+    )
+    import_csv(store, "T01", path, actor="pytest")
+    stored = store.observations(1)
+    assert len(stored) == 48 and stored["result"].iloc[30] == 45.0  # flagged, never removed
+    assert (
+        stored["quality"].iloc[30] == "spike" and (stored["quality"].drop(index=30) == "ok").all()
+    )
+    (record, state) = sensor_health(store, now=datetime(2025, 7, 2, 23, tzinfo=UTC))[0]
+    assert (record.key, state.status, state.observations) == ("T01", "ok", 48)  # 1 of 48 < 5 %
+    later = sensor_health(store, now=datetime(2025, 7, 3, 12, tzinfo=UTC))[0][1]
+    assert later.status == "stale"

@@ -329,6 +329,17 @@ class SensorThingsTables:
             )
         return count
 
+    def set_quality(self: StoreConnections, flags: dict[int, str], *, actor: str) -> None:
+        """Store quality flags by observation id (the values themselves never change)."""
+        if not flags:
+            return
+        with self._transaction() as conn:
+            conn.executemany(
+                "UPDATE sta_observations SET result_quality = ? WHERE id = ?",
+                [(flag, oid) for oid, flag in flags.items()],
+            )
+            self._audit(conn, actor, "set_quality", "observations", {"changed": len(flags)})
+
     def latest(self: StoreConnections) -> pd.DataFrame:
         """The newest observation of every datastream: the twin's live state.
 
@@ -377,11 +388,13 @@ class SensorThingsTables:
             params.append(end.astimezone(UTC).strftime(_ISO))
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT phenomenon_time, result, result_key, result_quality FROM sta_observations "
+                "SELECT id, phenomenon_time, result, result_key, result_quality FROM sta_observations "
                 f"WHERE {' AND '.join(where)} ORDER BY phenomenon_time",
                 params,
             ).fetchall()
-        frame = pd.DataFrame(rows, columns=["phenomenon_time", "result", "result_key", "quality"])
+        frame = pd.DataFrame(
+            rows, columns=["id", "phenomenon_time", "result", "result_key", "quality"]
+        )
         frame["phenomenon_time"] = pd.to_datetime(frame["phenomenon_time"], utc=True)
         frame["result"] = frame["result"].astype(float)
         return frame

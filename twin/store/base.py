@@ -170,6 +170,10 @@ class TwinStore(Protocol):
         """Every change of one alert, oldest first."""
         ...
 
+    def set_quality(self, flags: dict[int, str], *, actor: str) -> None:
+        """Store quality flags by observation id."""
+        ...
+
     def latest(self) -> pd.DataFrame:
         """The newest observation of every datastream (live state)."""
         ...
@@ -185,7 +189,7 @@ class TwinStore(Protocol):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> pd.DataFrame:
-        """Observations of a datastream in time order (``phenomenon_time``, ``result``, ``quality``)."""
+        """Observations of a datastream in time order (``id``, ``phenomenon_time``, ``result``, ``quality``)."""
         ...
 
 

@@ -29,7 +29,7 @@ from twin._cli_options import WorkspaceOption, workspace_at
 from twin.cli_sensors import sensors_app
 from twin.config import MunicipalityConfig, load_config
 from twin.errors import TwinError
-from twin.fusion import evaluate_alerts
+from twin.fusion import evaluate_alerts, refresh_live_layer
 from twin.importer import import_layer, init_municipality
 from twin.sensors import register_sensor
 from twin.settings import get_settings
@@ -163,6 +163,8 @@ def import_(
             progress.advance(task)
         if not layers:
             failures += _register_sensors(config, store, progress)
+            if config.sensors:
+                refresh_live_layer(store, actor=get_settings().actor)
             opened = evaluate_alerts(config, store).opened
             if opened:
                 progress.console.print(

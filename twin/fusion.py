@@ -1,4 +1,4 @@
-"""Sensors fused into the twin: alert rules evaluated on the latest observations.
+"""Sensors fused into the twin: alert rules on the newest observations, and the live layer.
 
 A rule (``[[alerts]]`` in the config) fires for a datastream when its condition has held
 for at least ``for_hours`` up to the newest observation: e.g. soil moisture below 12 vol-%
@@ -9,11 +9,15 @@ the newest value is back in range; people acknowledge or close alerts in between
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
+import shapely
 
-from twin.config import AlertRule, MunicipalityConfig
+from twin.catalogue import CatalogueEntry
+from twin.config import AlertRule, Classification, LayerKind, LocalText, MunicipalityConfig
 from twin.store.base import DatastreamRecord, TwinStore
 
 SYSTEM = "system"
@@ -97,3 +101,64 @@ def _meets(rule: AlertRule, values: np.ndarray) -> np.ndarray:
     if rule.below is not None:
         return values < rule.below
     return values > (rule.above if rule.above is not None else np.inf)
+
+
+LIVE_LAYER = "sensors_live"
+
+
+def refresh_live_layer(store: TwinStore, *, actor: str) -> int:
+    """Write the live-state layer: each public sensor's newest value, time and QA flag.
+
+    It is an ordinary vector layer of the store (served as an OGC API Features collection,
+    readable in QGIS), rewritten atomically; only ``public`` datastreams appear in it.
+    Returns the number of sensors in the layer.
+    """
+    sites = store.read_sql(
+        "SELECT d.id AS datastream_id, d.key, d.name, d.kind, d.unit_symbol AS unit, d.feature, "
+        "l.x, l.y FROM sta_datastreams d JOIN sta_thing_locations tl ON tl.thing_id = d.thing_id "
+        "JOIN sta_locations l ON l.id = tl.location_id WHERE d.classification = 'public' "
+        "ORDER BY d.key",
+        [],
+    )
+    if not sites:
+        return 0
+    latest = store.latest().set_index("datastream_id")
+    frame = gpd.GeoDataFrame(
+        {
+            "feature_id": [s["key"] for s in sites],
+            "name": [s["name"] for s in sites],
+            "kind": [s["kind"] for s in sites],
+            "value": [latest["result"].get(s["datastream_id"]) for s in sites],
+            "unit": [s["unit"] for s in sites],
+            "time": pd.to_datetime(
+                [latest["phenomenon_time"].get(s["datastream_id"]) for s in sites], utc=True
+            ),
+            "quality": [latest["quality"].get(s["datastream_id"]) for s in sites],
+            "feature": [s["feature"] for s in sites],
+            "datastream": [f"Datastreams({s['datastream_id']})" for s in sites],
+        },
+        geometry=shapely.points([(s["x"], s["y"]) for s in sites]),
+        crs=store.municipality().crs,
+    )
+    times = frame["time"].dropna()
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    entry = CatalogueEntry(
+        name=LIVE_LAYER,
+        title=LocalText(de="Sensoren (aktuelle Werte)", en="Sensors (latest values)"),
+        kind=LayerKind.VECTOR,
+        classification=Classification.PUBLIC,
+        owner="Digitaler Zwilling (automatisch aus den Sensordaten)",
+        licence="wie die Datenströme / as the datastreams",
+        source="SensorThings Datastreams of this twin",
+        source_file="sta_observations",
+        checksum="-",
+        imported_at=datetime.now(UTC),
+        imported_by=actor,
+        feature_count=len(frame),
+        bbox=tuple(float(v) for v in frame.total_bounds),
+        geometry_type="Point",
+        time_field="time",
+        time_extent=(times.min().strftime(iso), times.max().strftime(iso)) if len(times) else None,
+    )
+    store.write_layer(entry, frame, actor=actor)
+    return len(frame)

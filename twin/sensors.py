@@ -164,11 +164,12 @@ def sensor_health(
 def after_batch(
     config: MunicipalityConfig, store: TwinStore, datastream_ids: set[int], *, actor: str
 ) -> None:
-    """What follows new live data: quality flags for the recent window, then alert rules."""
-    from twin.fusion import evaluate_alerts
+    """What follows new live data: quality flags, alert rules, the live-state layer."""
+    from twin.fusion import evaluate_alerts, refresh_live_layer
 
     since = datetime.now(UTC) - QA_MARGIN
     for record in store.datastreams():
         if record.id in datastream_ids:
             check_quality(store, record, since=since, actor=actor)
     evaluate_alerts(config, store, datastreams=datastream_ids)
+    refresh_live_layer(store, actor=actor)

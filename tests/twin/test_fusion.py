@@ -101,3 +101,45 @@ def test_open_acknowledge_and_close_cycle(tmp_path: Path) -> None:
     ]
     with pytest.raises(InvalidRequestError, match="is closed"):
         store.change_alert(alert.id, "closed", actor="x")
+
+
+def test_live_layer_has_the_newest_public_values_and_is_served(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from twin.fusion import LIVE_LAYER, refresh_live_layer
+    from viewer.app import create_app
+
+    config = load_config(make_town(tmp_path))
+    workspace = Workspace(tmp_path / "ws")
+    store = init_municipality(config, workspace, actor="pytest")
+    gauge = store.register_sensor(
+        SensorSite("W1", "Pegel", "water_level", 600100.0, 5500100.0, "cm"), actor="pytest"
+    )
+    private = store.register_sensor(
+        SensorSite(
+            "P1", "Privat", "soil_moisture", 600200.0, 5500200.0, "%", classification="internal"
+        ),
+        actor="pytest",
+    )
+    times = pd.date_range("2025-07-01", periods=3, freq="h", tz="UTC")
+    store.add_observations(
+        gauge,
+        pd.DataFrame({"phenomenon_time": times, "result": [80.0, 81.0, 82.5]}),
+        actor="pytest",
+    )
+    store.add_observations(
+        private, pd.DataFrame({"phenomenon_time": times, "result": 1.0}), actor="pytest"
+    )
+    assert refresh_live_layer(store, actor="pytest") == 1
+    frame = store.read_features(LIVE_LAYER).frame
+    assert list(frame["feature_id"]) == ["W1"] and frame["value"].iloc[0] == 82.5
+    client = TestClient(create_app(workspace))
+    items = client.get(
+        f"/testort/ogc/collections/{LIVE_LAYER}/items",
+        params={"datetime": "2025-07-01T02:00:00Z/.."},
+    ).json()
+    (feature,) = items["features"]
+    assert (
+        feature["properties"]["time"] == "2025-07-01T02:00:00Z"
+        and feature["properties"]["unit"] == "cm"
+    )

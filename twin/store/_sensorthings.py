@@ -247,7 +247,7 @@ class SensorThingsTables:
                 "classification = excluded.classification, feature = excluded.feature",
                 (
                     site.key,
-                    f"{site.name} ({prop_name})",
+                    site.name,
                     f"{prop_name} at {site.name}",
                     site.unit,
                     site.unit,

@@ -31,7 +31,7 @@ from pyproj import CRS
 
 from twin.catalogue import CatalogueEntry
 from twin.errors import StoreError, UnknownFeatureError, UnknownLayerError
-from twin.store import _gpkg
+from twin.store import _gpkg, _sql_functions
 from twin.store._alerts import AlertTables
 from twin.store._sensorthings import SensorThingsTables, create_schema
 from twin.store.base import AuditRecord, FeaturePage, MunicipalityRecord, TimeFilter
@@ -462,6 +462,7 @@ class EmbeddedStore(SensorThingsTables, AlertTables):
         """
         with self._connect() as conn:
             conn.execute("PRAGMA query_only = ON")
+            _sql_functions.register(conn)
             conn.row_factory = sqlite3.Row
             return [dict(row) for row in conn.execute(sql, params).fetchall()]
 

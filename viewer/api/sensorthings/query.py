@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from twin.errors import InvalidRequestError, UnknownFeatureError
 from viewer.api.sensorthings.entities import ENTITIES, Entity
+from viewer.api.sensorthings.filter_sql import filter_sql
 
 DEFAULT_TOP = 100
 MAX_TOP = 10_000
@@ -43,6 +44,7 @@ class Options:
     select: tuple[str, ...] = ()
     orderby: tuple[tuple[str, str], ...] = ()
     expand: tuple[tuple[str, Options], ...] = ()
+    filter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,9 @@ def parse_options(raw: dict[str, str], entity: Entity) -> Options:
         options = replace(options, orderby=tuple(orders))
     if "$expand" in raw:
         options = replace(options, expand=tuple(_parse_expand(raw["$expand"], entity)))
+    if "$filter" in raw:
+        filter_sql(raw["$filter"], entity, alias="e")  # reject bad filters before any query
+        options = replace(options, filter=raw["$filter"])
     return options
 
 

@@ -14,28 +14,33 @@ from urllib.parse import urlencode
 from twin.errors import InvalidRequestError
 from twin.store.base import TwinStore
 from viewer.api.sensorthings.entities import Entity
+from viewer.api.sensorthings.filter_sql import filter_sql
 from viewer.api.sensorthings.query import Options, Selection, navigate
 
 ALIAS = "e"
 
 
-def _where(selection: Selection) -> tuple[str, list[object]]:
+def _where(selection: Selection, options: Options) -> tuple[str, list[object]]:
     entity = selection.entity
     clauses = [selection.condition.format(a=ALIAS), entity.visible.format(a=ALIAS)]
     params: list[object] = list(selection.params)
+    if options.filter is not None:
+        condition, filter_params = filter_sql(options.filter, entity, alias=ALIAS)
+        clauses.append(condition)
+        params += filter_params
     return " AND ".join(f"({c})" for c in clauses), params
 
 
 def fetch(
     store: TwinStore, selection: Selection, options: Options, *, extra: int = 0
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """Rows of ``selection`` after ``$orderby``/``$skip``/``$top`` (+ ``extra`` rows)."""
+    """Rows of ``selection`` after ``$filter``/``$orderby``/``$skip``/``$top`` (+ ``extra`` rows)."""
     entity = selection.entity
     columns = ", ".join(
         [f"{ALIAS}.id AS id"]
         + [f'{expr.format(a=ALIAS)} AS "{name}"' for name, expr in entity.properties.items()]
     )
-    where, params = _where(selection)
+    where, params = _where(selection, options)
     order = [
         f"{ALIAS}.id {d.upper()}"
         if n == "id"

@@ -248,3 +248,45 @@ def health(
             escape(f"{state.message_de} / {state.message_en}"),
         )
     console.print(table if table.row_count else "No sensors registered.")
+
+
+@sensors_app.command("harvest")
+def harvest(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    workspace: WorkspaceOption = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only this [[harvest]] source of the config (by name).")
+    ] = None,
+) -> None:
+    """Copy new observations from the SensorThings servers in the config's `[[harvest]]`.
+
+    Incremental (only observations newer than the newest stored one) and resumable: run
+    it again after an interruption, or regularly (cron, systemd timer) to stay current.
+    """
+    from layers.crs import require_metric_crs
+    from layers.sensors.sensorthings import harvest as run
+
+    ws = workspace_at(workspace)
+    config = ws.config(slug, check_files=False)
+    store = ws.store(slug)
+    sources = [s for s in config.harvest if source is None or s.name == source]
+    if not sources:
+        console.print(
+            f"No [[harvest]] source{' ' + repr(source) if source else ''} in the config of {slug}."
+        )
+        raise typer.Exit(1)
+    for item in sources:
+        results = run(
+            store,
+            source=item.name,
+            url=item.url,
+            to_crs=require_metric_crs(config.crs),
+            datastream_filter=item.filter,
+            classification=item.classification.value,
+            page_size=item.page_size,
+            actor=get_settings().actor,
+        )
+        new = sum(r.count.new for r in results)
+        console.print(
+            f"[green]✓[/green] {item.name}: {len(results)} datastream(s), {new:,} new observation(s)"
+        )

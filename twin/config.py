@@ -197,6 +197,25 @@ class AlertRule(_Strict):
         return self
 
 
+class HarvestSource(_Strict):
+    """An existing SensorThings server (e.g. a city's FROST) whose data the twin copies."""
+
+    name: str = Field(description="Short name, part of the harvested sensors' ids.")
+    url: str = Field(description="Service root, e.g. https://iot.hamburg.de/v1.1")
+    filter: str | None = Field(
+        None, description="$filter on Datastreams, e.g. \"substringof('Rad', name)\"."
+    )
+    classification: Classification = Classification.PUBLIC
+    page_size: int = Field(1000, ge=1, le=10_000)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not re.match(r"^https?://", value):
+            raise ValueError(f"url {value!r} must start with http:// or https://")
+        return value.rstrip("/")
+
+
 class UserConfig(_Strict):
     """A named user and their role in this municipality."""
 
@@ -220,6 +239,7 @@ class MunicipalityConfig(_Strict):
     sensors: list[SensorConfig] = Field(default_factory=list)
     users: list[UserConfig] = Field(default_factory=list)
     alerts: list[AlertRule] = Field(default_factory=list)
+    harvest: list[HarvestSource] = Field(default_factory=list)
     sharing: list[str] = Field(default_factory=list, description="Slugs allowed to read this twin.")
 
     _config_dir: Path = PrivateAttr(default=Path("."))

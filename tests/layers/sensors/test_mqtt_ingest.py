@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -241,3 +244,93 @@ def test_simulated_demo_feed_reaches_the_twin(tmp_path: Path) -> None:
     others = store.observations(2)["result"]
     assert others.nunique() > 5 and others.between(10, 40).all()
     assert all("not JSON" in d.reason for d in store.dead_letters())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_broker(data: Path, port: int) -> subprocess.Popen[bytes]:
+    """A Mosquitto of the test's own, persisting its sessions in ``data``, so that it can be restarted.
+
+    Started as root, Mosquitto drops to its own user, which cannot enter pytest's private
+    tmp folders: ``data`` is a world-writable folder of its own.
+    """
+    data.chmod(0o777)
+    conf = data / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        f"persistence_location {data}/\n"
+    )
+    broker = subprocess.Popen(
+        ["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return broker
+        time.sleep(0.05)
+    broker.kill()
+    pytest.fail("test broker did not start")
+
+
+def test_broker_restart_mid_stream_loses_nothing(store: TwinStore) -> None:
+    port = free_port()
+    data = Path(tempfile.mkdtemp(prefix="twin-broker-"))
+    broker = start_broker(data, port)
+    router = Router({"baum-42": [DeviceRoute(1, "soil_moisture", "soil_moisture")]}, [1])
+    worker = MqttIngest(
+        store, router, port=port, client_id="ingest-restart", topics=["v3/+/devices/+/up"]
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, kwargs={"stop": stop}, daemon=True)
+    thread.start()
+
+    def messages(start: int, n: int) -> list[tuple[str, bytes]]:
+        return [
+            (
+                "baum-42/up",
+                tts(
+                    "baum-42",
+                    (200 + i).to_bytes(2, "big") + b"\x09\x60",
+                    f"2025-07-02T00:00:{i % 60:02d}.{i:03d}Z",
+                ),
+            )
+            for i in range(start, start + n)
+        ]
+
+    def publish_to(port_: int, items: list[tuple[str, bytes]]) -> None:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{uuid.uuid4()}")
+        client.connect("127.0.0.1", port_)
+        client.loop_start()
+        for info in [client.publish(f"v3/app/devices/{t}", p, qos=1) for t, p in items]:
+            info.wait_for_publish(timeout=10)
+        client.loop_stop()
+        client.disconnect()
+
+    try:
+        while not worker.client.is_connected():
+            time.sleep(0.05)
+        time.sleep(0.3)
+        publish_to(port, messages(0, 100))
+        deadline = time.monotonic() + 15
+        while worker.totals.new < 100 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        broker.terminate()  # the broker goes down mid-stream (and saves its sessions)
+        broker.wait(timeout=10)
+        broker = start_broker(data, port)
+        publish_to(port, messages(100, 100))  # queued for the ingest's persistent session
+        deadline = time.monotonic() + 30
+        while worker.totals.new < 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        broker.terminate()
+        broker.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
+    assert worker.totals.new == 200
+    assert len(store.observations(1)) == 200

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import pandas as pd
 import pytest
 
 from layers.sensors.lorawan import decode_payload, parse_uplink
@@ -156,9 +157,9 @@ def store(tmp_path: Path) -> TwinStore:
     return store
 
 
-def publish(topic_prefix: str, messages: list[tuple[str, bytes]]) -> None:
+def publish(topic_prefix: str, messages: list[tuple[str, bytes]], port: int = BROKER[1]) -> None:
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{uuid.uuid4()}")
-    client.connect(*BROKER)
+    client.connect(BROKER[0], port)
     client.loop_start()
     infos = [
         client.publish(f"{topic_prefix}{topic}", payload, qos=1) for topic, payload in messages
@@ -252,7 +253,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_broker(data: Path, port: int) -> subprocess.Popen[bytes]:
+def start_broker(data: Path, port: int, extra: str = "") -> subprocess.Popen[bytes]:
     """A Mosquitto of the test's own, persisting its sessions in ``data``, so that it can be restarted.
 
     Started as root, Mosquitto drops to its own user, which cannot enter pytest's private
@@ -262,7 +263,7 @@ def start_broker(data: Path, port: int) -> subprocess.Popen[bytes]:
     conf = data / "mosquitto.conf"
     conf.write_text(
         f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
-        f"persistence_location {data}/\n"
+        f"persistence_location {data}/\n{extra}"
     )
     broker = subprocess.Popen(
         ["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -334,3 +335,77 @@ def test_broker_restart_mid_stream_loses_nothing(store: TwinStore) -> None:
         shutil.rmtree(data, ignore_errors=True)
     assert worker.totals.new == 200
     assert len(store.observations(1)) == 200
+
+
+def test_ingest_killed_mid_stream_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
+    """`twin sensors ingest` is SIGKILLed while messages flow; the restart delivers the rest."""
+    import os
+    import signal
+    import sys
+
+    if not broker_running():
+        pytest.fail("Mosquitto is not running on 127.0.0.1:1883 (make test starts it)")
+    device = f"baum-{uuid.uuid4().hex[:8]}"
+    config_path = make_town(tmp_path)
+    config_path.write_text(
+        config_path.read_text()
+        + f'\n[[sensors]]\nid = "M1"\nname = "Baum"\nkind = "soil_moisture"\nlocation = [600100.0, 5500100.0]\n'
+        f'unit = "%"\ndevice = "{device}"\nprofile = "soil_moisture"\n',
+        encoding="utf-8",
+    )
+    slug = f"kill{uuid.uuid4().hex[:6]}"
+    config_path.write_text(
+        config_path.read_text().replace('slug = "testort"', f'slug = "{slug}"'), encoding="utf-8"
+    )
+    twin = str(Path(sys.executable).parent / "twin")
+    env = {**os.environ, "TWIN_WORKSPACE": str(tmp_path / "ws")}
+    for args in (["init", str(config_path)], ["import", slug]):
+        assert subprocess.run([twin, *args], env=env, capture_output=True).returncode == 0
+    times = pd.date_range("2025-07-01", periods=3000, freq="min", tz="UTC").strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    items = [
+        (f"{device}/up", tts(device, (100 + i % 200).to_bytes(2, "big") + b"\x09\x60", t))
+        for i, t in enumerate(times)
+    ]
+    # a broker of our own: Mosquitto keeps at most 1,000 messages for an offline client by
+    # default (max_queued_messages); a production broker for the ingest needs a larger queue
+    port = free_port()
+    data = Path(tempfile.mkdtemp(prefix="twin-broker-"))
+    broker = start_broker(data, port, "max_queued_messages 100000\n")
+    port_args = ["--port", str(port)]
+    first = subprocess.Popen(
+        [twin, "sensors", "ingest", slug, "--seconds", "60", *port_args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    store = Workspace(tmp_path / "ws").store(slug)
+    time.sleep(2.0)  # connected and subscribed (persistent session)
+    publisher = threading.Thread(
+        target=publish, args=("v3/app/devices/", items), kwargs={"port": port}
+    )
+    publisher.start()
+    deadline = time.monotonic() + 30
+    while store.datastreams()[0].observations < 500 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(first.pid, signal.SIGKILL)  # killed mid-stream, probably mid-batch
+    first.wait()
+    publisher.join()
+    stored_at_kill = store.datastreams()[0].observations
+    assert 0 < stored_at_kill < 3000
+    try:
+        second = subprocess.run(
+            [twin, "sensors", "ingest", slug, "--seconds", "8", *port_args],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        broker.terminate()
+        broker.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
+    assert second.returncode == 0, second.stderr
+    observations = store.observations(1)
+    assert len(observations) == 3000  # nothing lost …
+    assert observations["phenomenon_time"].is_unique  # … and nothing twice

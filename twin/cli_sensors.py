@@ -290,3 +290,48 @@ def harvest(
         console.print(
             f"[green]✓[/green] {item.name}: {len(results)} datastream(s), {new:,} new observation(s)"
         )
+
+
+@sensors_app.command("import-things")
+def import_things(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    file: Annotated[Path, typer.Argument(help="CSV export of SensorThings Things + Locations.")],
+    kind: Annotated[
+        str, typer.Option(help="Sensor kind of these Things, e.g. bicycle_counter.")
+    ] = "other",
+    unit: Annotated[str, typer.Option(help="Unit of their datastreams.")] = "",
+    prefix: Annotated[str, typer.Option(help="Prefix of the sensor ids (source name).")] = "sta",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Register the Things of a SensorThings CSV export (e.g. a FROST server's) as sensors.
+
+    Each row becomes a sensor `PREFIX:IOT_ID` at its location, reprojected to the
+    municipality's CRS; running it again updates them instead of adding copies.
+    """
+    from layers.crs import require_metric_crs
+    from layers.sensors.csv import read_sta_things
+    from twin.store.base import SensorSite
+
+    ws = workspace_at(workspace)
+    store = ws.store(slug)
+    things = read_sta_things(file, to_crs=require_metric_crs(store.municipality().crs))
+    for thing in things:
+        site = SensorSite(f"{prefix}:{thing.iot_id}", thing.name, kind, thing.x, thing.y, unit)
+        store.register_sensor(site, actor=get_settings().actor)
+    console.print(f"[green]✓[/green] {len(things)} Thing(s) registered from {file.name}")
+
+
+@sensors_app.command("dead-letters")
+def dead_letters(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    workspace: WorkspaceOption = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+) -> None:
+    """Show live messages that could not be stored, with the reason and the raw payload."""
+    table = Table("received", "topic", "reason", "payload")
+    for letter in workspace_at(workspace).store(slug).dead_letters(limit=limit):
+        payload = letter.payload[:60].decode("utf-8", errors="replace")
+        table.add_row(
+            letter.received_at[:19], escape(letter.topic), escape(letter.reason), escape(payload)
+        )
+    console.print(table if table.row_count else "No dead letters.")

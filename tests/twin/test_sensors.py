@@ -240,3 +240,39 @@ def test_quality_flags_are_stored_and_values_kept(store: TwinStore, tmp_path: Pa
     assert (record.key, state.status, state.observations) == ("T01", "ok", 48)  # 1 of 48 < 5 %
     later = sensor_health(store, now=datetime(2025, 7, 3, 12, tzinfo=UTC))[0][1]
     assert later.status == "stale"
+
+
+def test_register_things_of_a_real_sensorthings_export(tmp_path: Path) -> None:
+    export = hamburg_file("iot_hamburg_radzaehlnetz_things_locations.csv")
+    config_path = make_town(tmp_path)
+    env = {"TWIN_WORKSPACE": str(tmp_path / "ws"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    assert (
+        subprocess.run([TWIN, "init", str(config_path)], env=env, capture_output=True).returncode
+        == 0
+    )
+    args = [
+        TWIN,
+        "sensors",
+        "import-things",
+        "testort",
+        str(export),
+        "--kind",
+        "bicycle_counter",
+        "--unit",
+        "1/h",
+        "--prefix",
+        "hh",
+    ]
+    first = subprocess.run(args, env=env, capture_output=True, text=True)
+    assert "100 Thing(s) registered" in first.stdout, first.stderr
+    assert (
+        subprocess.run(args, env=env, capture_output=True).returncode == 0
+    )  # again: updated, not copied
+    store = Workspace(tmp_path / "ws").store("testort")
+    records = store.datastreams()
+    assert len(records) == 100 and {r.kind for r in records} == {"bicycle_counter"}
+    assert "hh:5564" in {r.key for r in records}
+    dead = subprocess.run(
+        [TWIN, "sensors", "dead-letters", "testort"], env=env, capture_output=True, text=True
+    )
+    assert "No dead letters." in dead.stdout

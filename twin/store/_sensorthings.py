@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS sta_dead_letters (
   id INTEGER PRIMARY KEY, received_at TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB,
   reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sta_observations_time ON sta_observations (datastream_id, phenomenon_time);
+CREATE INDEX IF NOT EXISTS sta_observations_when ON sta_observations (phenomenon_time);
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description)
 VALUES ('sta_things', 'attributes', 'sta_things', 'SensorThings Things'),
        ('sta_locations', 'attributes', 'sta_locations', 'SensorThings Locations'),

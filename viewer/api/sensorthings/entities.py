@@ -152,7 +152,9 @@ ENTITIES: dict[str, Entity] = {
             "Datastream": Navigation("Datastreams", True, "{a}.id = {p}.datastream_id"),
             "FeatureOfInterest": Navigation("FeaturesOfInterest", True, "{a}.id = {p}.foi_id"),
         },
-        f"EXISTS (SELECT 1 FROM sta_datastreams d WHERE d.id = {{a}}.datastream_id AND {_PUBLIC_DATASTREAM})",
+        # unary + keeps SQLite from choosing the (datastream, time) index for this term, so
+        # that queries across all datastreams can walk the time index and stop early
+        f"+{{a}}.datastream_id IN (SELECT d.id FROM sta_datastreams d WHERE {_PUBLIC_DATASTREAM})",
         frozenset({"result", "parameters"}),
         {"result": "{a}.result"},
     ),

@@ -21,6 +21,7 @@ from viewer.api.sensorthings.filter_sql import filter_sql
 DEFAULT_TOP = 100
 MAX_TOP = 10_000
 _ALIASES = itertools.count()
+_KEY_JOIN = re.compile(r"^\{a\}\.(\w+) = \{p\}\.(\w+)$")
 _SEGMENT = re.compile(r"^([A-Za-z]+)(?:\((\d+)\))?$")
 
 
@@ -75,9 +76,14 @@ def navigate(parent: Selection, nav_name: str) -> Selection:
     nav = parent.entity.navigation[nav_name]
     target = ENTITIES[nav.target]
     alias = f"p{next(_ALIASES)}"  # unique, so chained navigations do not shadow each other
-    join = nav.join.format(a="{a}", p=alias)
     inner = parent.condition.format(a=alias)
-    condition = f"EXISTS (SELECT 1 FROM {parent.entity.table} {alias} WHERE {inner} AND {join})"
+    key = _KEY_JOIN.match(nav.join)
+    if key:  # a foreign-key join: IN (…) lets SQLite use the (datastream, time) index
+        own, theirs = key.groups()
+        condition = f"{{a}}.{own} IN (SELECT {alias}.{theirs} FROM {parent.entity.table} {alias} WHERE {inner})"
+    else:
+        join = nav.join.format(a="{a}", p=alias)
+        condition = f"EXISTS (SELECT 1 FROM {parent.entity.table} {alias} WHERE {inner} AND {join})"
     return Selection(target, condition, parent.params, nav.single)
 
 

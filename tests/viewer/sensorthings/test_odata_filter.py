@@ -208,3 +208,26 @@ def test_any_expression_is_answered_or_refused_never_crashes(
 def test_invalid_sql_like_syntax_is_refused_not_run(client: TestClient) -> None:
     response = client.get(f"{STA}/Things", params={"$filter": "name eq 'a' or ''=''"})
     assert response.status_code == 400 and "unexpected '='" in response.json()["description"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "status"),
+    [
+        (" or ".join(f"result eq {i}" for i in range(150)), 200),  # long flat chains are fine
+        ("result" + " add 1" * 100 + " gt 1", 200),
+        ("(" * 30 + "result gt 1" + ")" * 30, 200),
+        ("not " * 60 + "result gt 1", 400),
+        ("not " * 5000 + "result gt 1", 400),
+        ("result" + " sub 1" * 100 + " gt 1", 400),
+        ("-" * 100 + "result gt 1", 400),
+        ("result eq 1 or " * 800 + "result eq 2", 400),  # longer than 8,000 characters
+    ],
+)
+def test_big_or_deep_filters_are_answered_or_refused(
+    client: TestClient, expression: str, status: int
+) -> None:
+    response = client.get(f"{STA}/Observations", params={"$filter": expression, "$top": 1})
+    assert response.status_code == status, response.text[:300]
+    if status == 400:
+        description = response.json()["description"]
+        assert "nested too deeply" in description or "longer than 8000" in description

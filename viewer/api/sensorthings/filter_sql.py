@@ -167,22 +167,71 @@ class _Compiler:
                 if isinstance(right, Literal) and right.value is None and op in ("eq", "ne"):
                     return f"({self.compile(left)} IS {'NOT ' if op == 'ne' else ''}NULL)"
                 return f"({self.compile(left)} {_COMPARE[op]} {self.compile(right)})"
+            case Arith(op=op) if op in ("add", "mul"):
+                terms = _arith_chain(node, op)
+                return "(" + f" {_ARITH[op]} ".join(self.compile(n) for n in terms) + ")"
             case Arith(op=op, left=left, right=right):
                 return f"({self.compile(left)} {_ARITH[op]} {self.compile(right)})"
             case Negate(operand=operand):
                 return f"(-{self.compile(operand)})"
             case Not(operand=operand):
                 return f"(NOT {self.compile(operand)})"
-            case And(left=left, right=right):
-                return f"({self.compile(left)} AND {self.compile(right)})"
-            case Or(left=left, right=right):
-                return f"({self.compile(left)} OR {self.compile(right)})"
+            case And() | Or():
+                # chains are written flat: nested parentheses overflow SQLite's parser
+                word = " AND " if isinstance(node, And) else " OR "
+                return "(" + word.join(self.compile(n) for n in _chain(node, type(node))) + ")"
             case Call():
                 return self.call(node)
         raise InvalidRequestError("$filter: unsupported expression")  # pragma: no cover
 
 
+MAX_SQL_NESTING = 16
+"""Deepest parenthesis nesting a filter may compile to (SQLite's parser overflows near 27)."""
+
+
+def _chain(node: Node, kind: type) -> list[Node]:
+    """Operands of a chain of one associative operator (``a or b or c``), left to right."""
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, kind) and isinstance(current, And | Or):
+            stack += [current.right, current.left]
+        else:
+            out.append(current)
+    return out
+
+
+def _arith_chain(node: Node, op: str) -> list[Node]:
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Arith) and current.op == op:
+            stack += [current.right, current.left]
+        else:
+            out.append(current)
+    return out
+
+
+def _nesting(sql: str) -> int:
+    depth = deepest = 0
+    for char in sql:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
+
+
 def filter_sql(text: str, entity: Entity, *, alias: str) -> tuple[str, list[object]]:
     """SQL condition and parameters for ``$filter`` text on ``entity`` (table alias ``alias``)."""
     compiler = _Compiler(entity, alias)
-    return compiler.compile(parse(text)), compiler.params
+    sql = compiler.compile(parse(text))
+    if _nesting(sql) > MAX_SQL_NESTING:
+        raise InvalidRequestError(
+            "$filter is nested too deeply",
+            hint="Write long conditions as flat chains (a or b or c) instead of nesting them.",
+        )
+    return sql, compiler.params

@@ -152,11 +152,22 @@ def tokenize(text: str) -> list[_Token]:
     return tokens
 
 
+MAX_LENGTH = 8000
+MAX_DEPTH = 40
+"""Deepest nesting of ``not``, minus and parentheses the parser follows (Python's stack)."""
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0
+
+    def deeper(self, position: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _error("the expression is nested too deeply", position, self.text)
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -202,8 +213,12 @@ class _Parser:
         return node
 
     def not_(self) -> Node:
+        token = self.peek()
         if self.keyword("not"):
-            return Not(self.not_())
+            self.deeper(token.position if token else 0)
+            node = Not(self.not_())
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -229,14 +244,19 @@ class _Parser:
         token = self.peek()
         if token is not None and token.text == "-":
             self.index += 1
-            return Negate(self.unary())
+            self.deeper(token.position)
+            node: Node = Negate(self.unary())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
         token = self.next()
         if token.text == "(":
+            self.deeper(token.position)
             node = self.or_()
             self.expect(")")
+            self.depth -= 1
             return node
         if token.kind == "string":
             return Literal(token.text[1:-1].replace("''", "'"))
@@ -277,4 +297,6 @@ def parse(text: str) -> Node:
     """Parse a ``$filter`` expression; :class:`~twin.errors.InvalidRequestError` if it is not one."""
     if not text.strip():
         raise InvalidRequestError("$filter is empty", hint="Leave it out, or give an expression.")
+    if len(text) > MAX_LENGTH:
+        raise InvalidRequestError(f"$filter is longer than {MAX_LENGTH} characters")
     return _Parser(text).parse()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 from twin.errors import InvalidRequestError
 from viewer.api.sensorthings.entities import ENTITIES, Entity
@@ -168,7 +169,7 @@ class _Compiler:
                     return f"({self.compile(left)} IS {'NOT ' if op == 'ne' else ''}NULL)"
                 return f"({self.compile(left)} {_COMPARE[op]} {self.compile(right)})"
             case Arith(op=op) if op in ("add", "mul"):
-                terms = _arith_chain(node, op)
+                terms = _flatten(node, lambda n: isinstance(n, Arith) and n.op == op)
                 return "(" + f" {_ARITH[op]} ".join(self.compile(n) for n in terms) + ")"
             case Arith(op=op, left=left, right=right):
                 return f"({self.compile(left)} {_ARITH[op]} {self.compile(right)})"
@@ -179,7 +180,9 @@ class _Compiler:
             case And() | Or():
                 # chains are written flat: nested parentheses overflow SQLite's parser
                 word = " AND " if isinstance(node, And) else " OR "
-                return "(" + word.join(self.compile(n) for n in _chain(node, type(node))) + ")"
+                kind = type(node)
+                terms = _flatten(node, lambda n: type(n) is kind)
+                return "(" + word.join(self.compile(n) for n in terms) + ")"
             case Call():
                 return self.call(node)
         raise InvalidRequestError("$filter: unsupported expression")  # pragma: no cover
@@ -189,25 +192,13 @@ MAX_SQL_NESTING = 16
 """Deepest parenthesis nesting a filter may compile to (SQLite's parser overflows near 27)."""
 
 
-def _chain(node: Node, kind: type) -> list[Node]:
+def _flatten(node: Node, same: Callable[[Node], bool]) -> list[Node]:
     """Operands of a chain of one associative operator (``a or b or c``), left to right."""
     out: list[Node] = []
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, kind) and isinstance(current, And | Or):
-            stack += [current.right, current.left]
-        else:
-            out.append(current)
-    return out
-
-
-def _arith_chain(node: Node, op: str) -> list[Node]:
-    out: list[Node] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Arith) and current.op == op:
+        if same(current) and isinstance(current, And | Or | Arith):
             stack += [current.right, current.left]
         else:
             out.append(current)

@@ -158,7 +158,12 @@ class SensorConfig(_Strict):
     unit: str
     classification: Classification = Classification.PUBLIC
     reference: bool = Field(False, description="A rural reference station (heat-island model).")
-    feature: str | None = Field(None, description="Linked twin feature as 'layer/id'.")
+    feature: str | None = Field(
+        None,
+        description="Linked twin feature: 'layer/id', or 'layer/nearest' for the feature of "
+        "that layer nearest to the sensor (within link_distance).",
+    )
+    link_distance: float = Field(25.0, gt=0, le=1000, description="Metres for 'layer/nearest'.")
     history: Path | None = Field(None, description="CSV of past observations: time,value.")
     device: str | None = Field(
         None, description="LoRaWAN device id or DevEUI whose uplinks feed this sensor."

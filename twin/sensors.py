@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import shapely
+
 from layers.sensors.csv import convert_units, read_dwd_daily, read_observations
 from layers.sensors.mqtt import DEFAULT_FIELD, DeviceRoute, Router
 from layers.sensors.qa import DEFAULT_RULES, SensorHealth, check, health
 from twin.config import MunicipalityConfig, SensorConfig
-from twin.errors import UnknownFeatureError
+from twin.errors import LayerValidationError, UnknownFeatureError
 from twin.store.base import DatastreamRecord, InsertCount, SensorSite, TwinStore
 
 QA_MARGIN = timedelta(hours=48)
@@ -31,8 +33,36 @@ class SensorImport:
     history: InsertCount | None
 
 
-def site(sensor: SensorConfig) -> SensorSite:
-    """The store's view of a configured sensor."""
+def linked_feature(store: TwinStore, sensor: SensorConfig) -> str | None:
+    """Resolve the sensor's ``feature`` link; ``layer/nearest`` becomes ``layer/<id>``.
+
+    The nearest feature must lie within ``link_distance`` metres; otherwise the link is
+    refused with a message, because a tree sensor attached to the wrong tree is worse than
+    none.
+    """
+    if sensor.feature is None or not sensor.feature.endswith("/nearest"):
+        return sensor.feature
+    layer = sensor.feature.removesuffix("/nearest")
+    x, y = sensor.location
+    d = sensor.link_distance
+    candidates = store.read_features(layer, bbox=(x - d, y - d, x + d, y + d)).frame
+    if candidates.empty:
+        raise LayerValidationError(
+            f"sensor {sensor.id!r}: no feature of layer {layer!r} within {d:g} m of {x:.1f}, {y:.1f}",
+            hint="Check the sensor's location, raise link_distance, or give feature = 'layer/id'.",
+        )
+    distances = candidates.distance(shapely.Point(x, y))
+    nearest = candidates.loc[distances.idxmin()]
+    if distances.min() > d:
+        raise LayerValidationError(
+            f"sensor {sensor.id!r}: the nearest feature of {layer!r} is {distances.min():.1f} m away (> {d:g} m)",
+            hint="Check the sensor's location, raise link_distance, or give feature = 'layer/id'.",
+        )
+    return f"{layer}/{nearest['feature_id']}"
+
+
+def site(sensor: SensorConfig, *, feature: str | None = None) -> SensorSite:
+    """The store's view of a configured sensor (``feature``: the resolved link)."""
     return SensorSite(
         key=sensor.id,
         name=sensor.name,
@@ -42,7 +72,7 @@ def site(sensor: SensorConfig) -> SensorSite:
         unit=sensor.unit,
         classification=sensor.classification.value,
         reference=sensor.reference,
-        feature=sensor.feature,
+        feature=feature if feature is not None else sensor.feature,
     )
 
 
@@ -50,7 +80,9 @@ def register_sensor(
     config: MunicipalityConfig, store: TwinStore, sensor: SensorConfig, *, actor: str
 ) -> SensorImport:
     """Register one configured sensor and load its ``history`` CSV if it has one."""
-    datastream_id = store.register_sensor(site(sensor), actor=actor)
+    datastream_id = store.register_sensor(
+        site(sensor, feature=linked_feature(store, sensor)), actor=actor
+    )
     history = None
     if sensor.history is not None:
         frame = read_observations(

@@ -15,7 +15,7 @@ from tests.conftest import hamburg_file, make_town
 from twin.config import load_config
 from twin.errors import DataFileError, InvalidRequestError, UnknownFeatureError
 from twin.importer import init_municipality
-from twin.sensors import import_csv
+from twin.sensors import import_csv, register_sensor
 from twin.store.base import SensorSite, TwinStore
 from twin.workspace import Workspace
 
@@ -276,3 +276,31 @@ def test_register_things_of_a_real_sensorthings_export(tmp_path: Path) -> None:
         [TWIN, "sensors", "dead-letters", "testort"], env=env, capture_output=True, text=True
     )
     assert "No dead letters." in dead.stdout
+
+
+def test_sensor_linked_to_the_nearest_feature(tmp_path: Path) -> None:
+    from twin.config import SensorConfig
+    from twin.errors import LayerValidationError
+    from twin.importer import import_layer
+
+    config = load_config(make_town(tmp_path))
+    store = init_municipality(config, Workspace(tmp_path / "ws"), actor="pytest")
+    import_layer(config, store, config.layer("trees"), actor="pytest")  # T1 at 600100, 5500100
+    near = SensorConfig(
+        id="M1",
+        name="Baumscheibe",
+        kind="soil_moisture",
+        location=(600103.0, 5500098.0),
+        unit="%",
+        feature="trees/nearest",
+    )
+    register_sensor(config, store, near, actor="pytest")
+    assert store.datastreams()[0].feature == "trees/T1"
+    far = near.model_copy(
+        update={"id": "M2", "location": (600500.0, 5500500.0), "link_distance": 10.0}
+    )
+    with pytest.raises(
+        LayerValidationError, match=r"sensor 'M2': no feature of layer 'trees' within 10 m"
+    ):
+        register_sensor(config, store, far, actor="pytest")
+    assert [r.key for r in store.datastreams()] == ["M1"]  # nothing registered for M2

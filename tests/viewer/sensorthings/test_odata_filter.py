@@ -231,3 +231,12 @@ def test_big_or_deep_filters_are_answered_or_refused(
     if status == 400:
         description = response.json()["description"]
         assert "nested too deeply" in description or "longer than 8000" in description
+
+
+def test_swapped_arguments_keep_their_parameters(client: TestClient) -> None:
+    # substringof(a, b) becomes instr(b, a): both literals must still land in the right place
+    assert count(client, "Things", "substringof('Mark', 'Marktplatz')") == len(CONFIG.sensors)
+    assert count(client, "Things", "substringof('Marktplatz', 'Mark')") == 0
+    assert count(client, "Things", "substring(name, 4, 10) eq 'temperatur'") == sum(
+        s.name[4:14] == "temperatur" for s in CONFIG.sensors
+    )

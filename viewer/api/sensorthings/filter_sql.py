@@ -34,34 +34,43 @@ from viewer.api.sensorthings.odata_filter import (
 
 _COMPARE = {"eq": "=", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _ARITH = {"add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%"}
-_DATE_PARTS = {
-    "year": "%Y",
-    "month": "%m",
-    "day": "%d",
-    "hour": "%H",
-    "minute": "%M",
-    "second": "%S",
+_GEO = ("intersects", "within", "contains", "disjoint", "equals", "touches", "overlaps", "crosses")
+
+FUNCTIONS: dict[tuple[str, int], str] = {
+    ("length", 1): "length({0})",
+    ("tolower", 1): "lower({0})",
+    ("toupper", 1): "upper({0})",
+    ("trim", 1): "trim({0})",
+    ("round", 1): "round({0})",
+    ("floor", 1): "floor({0})",
+    ("ceiling", 1): "ceil({0})",
+    **{
+        (part, 1): f"CAST(strftime('{code}', {{0}}) AS INTEGER)"
+        for part, code in (
+            ("year", "%Y"),
+            ("month", "%m"),
+            ("day", "%d"),
+            ("hour", "%H"),
+            ("minute", "%M"),
+            ("second", "%S"),
+        )
+    },
+    ("substringof", 2): "(instr({1}, {0}) > 0)",
+    ("contains", 2): "(instr({0}, {1}) > 0)",
+    ("startswith", 2): "(instr({0}, {1}) = 1)",  # first occurrence at the start
+    ("endswith", 2): "twin_endswith({0}, {1})",
+    ("indexof", 2): "(instr({0}, {1}) - 1)",
+    ("substring", 2): "substr({0}, {1} + 1)",
+    ("substring", 3): "substr({0}, {1} + 1, {2})",
+    ("concat", 2): "({0} || {1})",
+    ("date", 1): "date({0})",
+    ("now", 0): "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+    ("geo.distance", 2): "twin_geo_distance({0}, {1})",
+    # the predicate names come from this table, never from the request
+    ("geo.intersects", 2): "twin_geo('intersects', {0}, {1})",
+    **{(f"st_{p}", 2): f"twin_geo('{p}', {{0}}, {{1}})" for p in _GEO},
 }
-_SIMPLE = {
-    "length": "length",
-    "tolower": "lower",
-    "toupper": "upper",
-    "trim": "trim",
-    "round": "round",
-    "floor": "floor",
-    "ceiling": "ceil",
-}
-_GEO = {
-    "geo.intersects": "intersects",
-    "st_intersects": "intersects",
-    "st_within": "within",
-    "st_contains": "contains",
-    "st_disjoint": "disjoint",
-    "st_equals": "equals",
-    "st_touches": "touches",
-    "st_overlaps": "overlaps",
-    "st_crosses": "crosses",
-}
+"""Whitelisted ``$filter`` functions: (name, number of arguments) → SQL, each argument once."""
 _KEY = re.compile(r"^[A-Za-z_][\w]*$")
 _ALIASES = itertools.count()
 
@@ -102,55 +111,25 @@ class _Compiler:
         return f"(SELECT {expression} FROM {target.table} {inner} WHERE {join})"
 
     def call(self, node: Call) -> str:
-        name, args = node.name, [self.compile(a) for a in node.args]
+        """Compile a whitelisted function call.
 
-        def arity(*counts: int) -> None:
-            if len(args) not in counts:
-                raise InvalidRequestError(
-                    f"$filter: {name}() takes {' or '.join(map(str, counts))} argument(s), got {len(args)}"
-                )
-
-        if name in _SIMPLE:
-            arity(1)
-            return f"{_SIMPLE[name]}({args[0]})"
-        if name in _DATE_PARTS:
-            arity(1)
-            return f"CAST(strftime('{_DATE_PARTS[name]}', {args[0]}) AS INTEGER)"
-        if name == "substringof":
-            arity(2)
-            return f"(instr({args[1]}, {args[0]}) > 0)"
-        if name == "contains":
-            arity(2)
-            return f"(instr({args[0]}, {args[1]}) > 0)"
-        if name == "startswith":
-            arity(2)
-            return f"(instr({args[0]}, {args[1]}) = 1)"  # first occurrence at the start
-        if name == "endswith":
-            arity(2)
-            return f"twin_endswith({args[0]}, {args[1]})"
-        if name == "indexof":
-            arity(2)
-            return f"(instr({args[0]}, {args[1]}) - 1)"
-        if name == "substring":
-            arity(2, 3)
-            return f"substr({args[0]}, {args[1]} + 1{', ' + args[2] if len(args) == 3 else ''})"
-        if name == "concat":
-            arity(2)
-            return f"({args[0]} || {args[1]})"
-        if name == "date":
-            arity(1)
-            return f"date({args[0]})"
-        if name == "now":
-            arity(0)
-            return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
-        if name in _GEO:
-            arity(2)
-            # the predicate name comes from the fixed table above, never from the request
-            return f"twin_geo('{_GEO[name]}', {args[0]}, {args[1]})"
-        if name == "geo.distance":
-            arity(2)
-            return f"twin_geo_distance({args[0]}, {args[1]})"
-        raise InvalidRequestError(f"$filter: unknown function {name!r}")
+        Arguments are compiled in the order their SQL appears in the template, so that bound
+        parameters line up with the placeholders (``substringof`` swaps its arguments).
+        """
+        key = (node.name, len(node.args))
+        if key not in FUNCTIONS:
+            arities = sorted(n for name, n in FUNCTIONS if name == node.name)
+            if not arities:
+                raise InvalidRequestError(f"$filter: unknown function {node.name!r}")
+            raise InvalidRequestError(
+                f"$filter: {node.name}() takes {' or '.join(map(str, arities))} argument(s), "
+                f"got {len(node.args)}"
+            )
+        template = FUNCTIONS[key]
+        compiled = {
+            i: self.compile(node.args[i]) for i in map(int, re.findall(r"\{(\d)\}", template))
+        }
+        return template.format(*(compiled[i] for i in range(len(node.args))))
 
     def compile(self, node: Node) -> str:
         match node:

@@ -1,8 +1,12 @@
-"""Machinery shared by the 3D building readers (CityGML, CityJSON).
+"""Building parts into rows of the twin's building table, shared by the 3D readers.
 
-Both formats describe a building as parts with attributes and 3D faces; this module
-turns faces into a 2D footprint and a height, collects parts into rows of the twin's
-building table, and resolves the CRS names surveying offices use.
+CityGML and CityJSON both model a building as a tree: a ``Building`` with attributes
+and geometry, optionally made of ``BuildingPart`` objects (nested parts allowed) that
+inherit what they lack from their parent. The twin wants one row per part (or per
+building without parts), so both readers walk the tree with :func:`walk_parts` and hand
+each object's attributes and :class:`~layers._faces.Shape` to a :class:`Collector`,
+which decides the measured height and builds the frame with
+:func:`layers.buildings.assemble_rows`.
 """
 
 from __future__ import annotations
@@ -11,112 +15,30 @@ import logging
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
-from numpy.typing import NDArray
 from pyproj import CRS
-from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from layers.buildings import FLAT_TOLERANCE_M, assemble_rows, empty_rows
-from layers.crs import parse_crs
-from twin.errors import CRSError, DataFileError, LayerValidationError
+from layers._faces import Shape
+from layers.buildings import assemble_rows, empty_rows
+from twin.errors import LayerValidationError
 
 logger = logging.getLogger(__name__)
 
 
-Face = list[NDArray[np.float64]]
-
-
-def polygonal(geometry: BaseGeometry | None) -> BaseGeometry | None:
-    """The polygonal part of ``geometry`` with positive area, or None."""
-    if geometry is None or geometry.is_empty:
-        return None
-    if not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
-    parts = shapely.get_parts(shapely.get_parts(geometry))
-    polygons = [p for p in parts if p.geom_type == "Polygon" and p.area > 0]
-    if not polygons:
-        return None
-    merged = shapely.union_all(polygons) if len(polygons) > 1 else polygons[0]
-    if merged.geom_type in ("Polygon", "MultiPolygon"):
-        return merged
-    rest = [p for p in shapely.get_parts(merged) if p.geom_type == "Polygon" and p.area > 0]
-    return shapely.MultiPolygon(rest) if rest else None
-
-
-def union_2d(faces: list[Face]) -> BaseGeometry | None:
-    """2D union of faces (their projection to the ground)."""
-    polygons = []
-    for face in faces:
-        if len(face[0]) < 3:
-            continue
-        polygon = Polygon(face[0][:, :2], [ring[:, :2] for ring in face[1:] if len(ring) >= 3])
-        polygons.append(polygon)
-    if not polygons:
-        return None
-    valid = shapely.make_valid(np.asarray(polygons, dtype=object))
-    return polygonal(shapely.union_all(valid))
-
-
-def z_range(faces: list[Face]) -> tuple[float, float]:
-    """(min z, max z) over all 3D rings; NaNs when the faces are 2D."""
-    zs = [face[0][:, 2] for face in faces if face[0].shape[1] == 3]
-    if not zs:
-        return math.nan, math.nan
-    values = np.concatenate(zs)
-    return float(values.min()), float(values.max())
-
-
-def lowest_flat_faces(faces: list[Face]) -> list[Face]:
-    """Horizontal faces at the bottom of a solid: its ground faces."""
-    flat = [f for f in faces if f[0].shape[1] == 3 and np.ptp(f[0][:, 2]) <= FLAT_TOLERANCE_M]
-    if not flat:
-        return []
-    bottom = min(float(f[0][:, 2].max()) for f in flat)
-    return [f for f in flat if float(f[0][:, 2].max()) <= bottom + FLAT_TOLERANCE_M]
-
-
-@dataclass(frozen=True)
-class Shape:
-    footprint: BaseGeometry | None
-    ground_z: float
-    height: float
-
-
-def choose_shape(candidates: list[tuple[str, list[Face]]], *, all_faces: list[Face]) -> Shape:
-    """Footprint from the first candidate that yields an area, and the 3D extent.
-
-    Candidate kinds: ``ground`` (ground surfaces: their union), ``solid`` (the lowest
-    horizontal faces, else the 2D union of all faces), ``flat`` (a 2D footprint surface:
-    its union), ``roof`` (roof edges: their union, no ground height).
-    """
-    zmin, zmax = z_range(all_faces)
-    height = zmax - zmin if zmax - zmin > 0 else math.nan
-    for kind, faces in candidates:
-        if not faces:
-            continue
-        if kind == "solid":
-            lowest = lowest_flat_faces(faces)
-            footprint = union_2d(lowest) if lowest else None
-            used = lowest
-            if footprint is None:
-                footprint, used = union_2d(faces), faces
-        else:
-            footprint, used = union_2d(faces), faces
-        if footprint is not None:
-            ground_z = math.nan if kind == "roof" else z_range(used)[0]
-            return Shape(footprint, ground_z, height)
-    return Shape(None, math.nan, height)
-
-
 @dataclass
 class Attributes:
+    """The attributes of one Building or BuildingPart that the building table uses.
+
+    ``measured`` is the object's own measured height in metres, ``storeys`` its storeys
+    above ground, ``function`` its function code or word; ``inherited_measured`` is the
+    nearest ancestor's measured height, used only where the object has no height of its
+    own. Missing numbers are NaN.
+    """
+
     measured: float = math.nan
     storeys: float = math.nan
     function: str | None = None
@@ -135,6 +57,7 @@ class Attributes:
 
 
 def parse_number(text: str | None) -> float:
+    """``text`` as a float; NaN if missing or not a number."""
     try:
         return float(text) if text is not None else math.nan
     except ValueError:
@@ -152,6 +75,7 @@ class Collector:
     buildings: int = 0
 
     def add(self, feature_id: str, building_id: str, attrs: Attributes, shape: Shape) -> None:
+        """Add one object as a row; one without a footprint is only remembered for the log."""
         if shape.footprint is None:
             self.without_footprint.append(feature_id)
             return
@@ -163,7 +87,19 @@ class Collector:
             self.raw[name].append(value)
         self.geometry.append(shape.footprint)
 
+    def add_building(
+        self, building_id: str, attrs: Attributes, shape: Shape, *, has_parts: bool
+    ) -> None:
+        """Add a Building's own row: if it has a footprint of its own or no parts.
+
+        A Building made of parts is usually described by its parts alone; its own row
+        would cover them twice.
+        """
+        if shape.footprint is not None or not has_parts:
+            self.add(building_id, building_id, attrs, shape)
+
     def frame(self, crs: CRS) -> gpd.GeoDataFrame:
+        """The collected rows as a building frame in ``crs``; an error if there are none."""
         if self.without_footprint:
             logger.warning(
                 "%s: %d building(s) without a footprint geometry were skipped: %s",
@@ -200,27 +136,3 @@ def walk_parts(
         merged = part_attrs.inherit(parent)
         yield part, part_id or f"{building_id}_{number}", merged
         stack.extend((child, merged) for child in children(part))
-
-
-def horizontal(crs: CRS) -> CRS:
-    """The horizontal part of a (compound) CRS, as a plain EPSG CRS where it has a code."""
-    horizontal = crs.sub_crs_list[0] if crs.is_compound else crs
-    code = horizontal.to_epsg()
-    return CRS.from_epsg(code) if code else horizontal
-
-
-def parse_file_crs(name: str | int, path: Path) -> CRS:
-    """Horizontal CRS of a file's CRS declaration; a CRSError names the file."""
-    try:
-        return horizontal(parse_crs(name))
-    except CRSError as exc:
-        raise CRSError(f"{path}: {exc.message}", hint=exc.hint) from None
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def require_file(path: Path) -> None:
-    if not path.is_file():
-        raise DataFileError(f"{path}: file not found", hint="Check the layer's path in the config.")

@@ -6,10 +6,15 @@ storeys it has and what it is used for. This module turns the three sources Germ
 municipalities have into one table with the columns of :data:`BUILDING_COLUMNS`:
 
 - official 3D building models (LoD1/LoD2) of the surveying offices, delivered as
-  CityGML 1.0/2.0 in the AdV profile (:func:`layers.citygml.read_citygml`) or converted to CityJSON
-  (:func:`layers.cityjson.read_cityjson`);
+  CityGML 1.0/2.0 in the AdV profile (:func:`layers.citygml.read_citygml`) or converted
+  to CityJSON (:func:`layers.cityjson.read_cityjson`);
 - footprints with attributes from OpenStreetMap or any GIS file
   (:func:`normalise_footprints`).
+
+This module holds the table's definition, the use tables, the height rules
+(:func:`assemble_rows`, shared by all readers) and the footprint reader. The 3D readers
+have modules of their own because each is a parser of its format; they import the
+table from here, and remain importable from here too (``buildings.read_citygml``).
 
 Every row says where its height came from (``height_source``): ``measured`` (the
 model's ``measuredHeight`` or the vertical extent of its 3D geometry, or a height
@@ -21,11 +26,12 @@ from an estimate.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +40,10 @@ import shapely
 from pyproj import CRS
 
 from twin.errors import CRSError
+
+if TYPE_CHECKING:  # at run time they are loaded on first use, see __getattr__ at the end
+    from layers.citygml import read_citygml as read_citygml
+    from layers.cityjson import read_cityjson as read_cityjson
 
 logger = logging.getLogger(__name__)
 
@@ -344,7 +354,10 @@ def assemble_rows(
 
 
 def empty_rows() -> dict[str, list[Any]]:
-    """Column lists a 3D reader appends to, one entry per building part, for :func:`assemble_rows`."""
+    """Column lists a 3D reader appends to, one entry per building part.
+
+    The keys are the ``raw`` columns that :func:`assemble_rows` expects.
+    """
     names = ("feature_id", "building_id", "measured", "levels", "roof_levels")
     return {name: [] for name in (*names, "function_code", "use", "ground_z")}
 
@@ -484,3 +497,22 @@ def normalise_footprints(frame: gpd.GeoDataFrame, *, source: str) -> gpd.GeoData
     )
     result = assemble_rows(raw.reset_index(drop=True), geometry, crs=CRS(frame.crs), source=source)
     return result.set_axis(data.index)
+
+
+# ---------------------------------------------------------------------- the 3D readers
+#
+# read_citygml and read_cityjson live in layers.citygml and layers.cityjson, which import
+# this module for the table and assemble_rows. Importing them here at import time would
+# be an import cycle, so they are loaded on first access (PEP 562); `buildings.read_citygml`
+# and `from layers.buildings import read_cityjson` work as before the readers moved.
+_READER_MODULES: Final = {"read_citygml": "layers.citygml", "read_cityjson": "layers.cityjson"}
+
+
+def __getattr__(name: str) -> Any:
+    """The 3D readers, imported from their modules on first access."""
+    module = _READER_MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    reader = getattr(importlib.import_module(module), name)
+    globals()[name] = reader
+    return reader

@@ -30,18 +30,9 @@ from lxml import etree
 from numpy.typing import NDArray
 from pyproj import CRS
 
-from layers._building_parts import (
-    Attributes,
-    Collector,
-    Face,
-    Shape,
-    choose_shape,
-    one_line,
-    parse_file_crs,
-    parse_number,
-    require_file,
-    walk_parts,
-)
+from layers._building_parts import Attributes, Collector, parse_number, walk_parts
+from layers._faces import Face, Shape, choose_shape
+from layers._model_files import one_line, parse_file_crs, require_file
 from layers.crs import crs_label
 from twin.errors import CRSError, DataFileError, LayerValidationError
 
@@ -275,8 +266,7 @@ def _citygml_building(building: Any, collector: Collector) -> None:
     attrs = _citygml_attributes(building)
     parts = _X_PARTS(building)
     shape = _citygml_shape(building, resolve)
-    if shape.footprint is not None or not parts:
-        collector.add(building_id, building_id, attrs, shape)
+    collector.add_building(building_id, attrs, shape, has_parts=bool(parts))
     for part, part_id, part_attrs in walk_parts(
         building_id,
         attrs,
@@ -369,9 +359,9 @@ def read_citygml(path: Path) -> gpd.GeoDataFrame:
     Height, first that exists: ``bldg:measuredHeight`` (AdV: ground to ridge); the
     vertical extent of the object's own 3D geometry (also "measured", since it is the
     surveyed model); the Building's ``measuredHeight`` for a part without either;
-    ``storeysAboveGround`` × :data:`STOREY_HEIGHT_M`; the default.
-    ``ground_z`` is the lowest z of the ground surface (or lowest solid face).
-    ``use`` follows :data:`ALKIS_FUNCTION_USE` for ``bldg:function`` codes.
+    ``storeysAboveGround`` × :data:`~layers.buildings.STOREY_HEIGHT_M`; the default.
+    ``ground_z`` is the lowest z of the ground surface (or lowest solid face). ``use``
+    follows :data:`~layers.buildings.ALKIS_FUNCTION_USE` for ``bldg:function`` codes.
 
     Parameters
     ----------
@@ -383,7 +373,8 @@ def read_citygml(path: Path) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns :data:`BUILDING_COLUMNS`, 2D footprints, CRS of the file.
+        Columns :data:`~layers.buildings.BUILDING_COLUMNS`, 2D footprints, in the
+        (horizontal) CRS of the file's ``srsName``.
 
     Raises
     ------

@@ -19,18 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 from pyproj import CRS
 
-from layers._building_parts import (
-    Attributes,
-    Collector,
-    Face,
-    Shape,
-    choose_shape,
-    one_line,
-    parse_file_crs,
-    parse_number,
-    require_file,
-    walk_parts,
-)
+from layers._building_parts import Attributes, Collector, parse_number, walk_parts
+from layers._faces import Face, Shape, choose_shape
+from layers._model_files import one_line, parse_file_crs, require_file
 from twin.errors import CRSError, DataFileError, LayerValidationError
 
 logger = logging.getLogger(__name__)
@@ -173,8 +164,7 @@ def _cityjson_objects(
             attrs = _cityjson_attributes(obj)
             parts = children(object_id)
             shape = _cityjson_shape(obj, vertices)
-            if shape.footprint is not None or not parts:
-                collector.add(object_id, object_id, attrs, shape)
+            collector.add_building(object_id, attrs, shape, has_parts=bool(parts))
             for part_id, part_feature_id, part_attrs in walk_parts(
                 object_id, attrs, parts, children=children, own=own
             ):
@@ -250,10 +240,10 @@ def read_cityjson(path: Path) -> gpd.GeoDataFrame:
 
     Rows, ids, inheritance and heights follow :func:`layers.citygml.read_citygml`, from the
     attributes ``measuredHeight``, ``storeysAboveGround`` and ``function`` (ALKIS code
-    or free text, see :data:`FUNCTION_WORD_USE`); ``roofType`` and other attributes are
-    not part of the building frame. Of each object's geometries the one with the
-    highest LoD is used: its footprint is the union of its ``GroundSurface`` surfaces,
-    else of its lowest horizontal faces, else the 2D union of all its faces.
+    or free text, see :data:`~layers.buildings.FUNCTION_WORD_USE`); ``roofType`` and
+    other attributes are not part of the building frame. Of each object's geometries the
+    one with the highest LoD is used: its footprint is the union of its ``GroundSurface``
+    surfaces, else of its lowest horizontal faces, else the 2D union of all its faces.
     Geometry templates (``GeometryInstance``) are not used.
 
     Parameters
@@ -266,7 +256,8 @@ def read_cityjson(path: Path) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns :data:`BUILDING_COLUMNS`, 2D footprints, CRS of the file.
+        Columns :data:`~layers.buildings.BUILDING_COLUMNS`, 2D footprints, in the
+        (horizontal) CRS of ``metadata.referenceSystem``.
 
     Raises
     ------

@@ -1,5 +1,5 @@
 """Tests of layers/buildings.py: footprints with OSM or generic attributes, on the real
-Eimsbüttel extract and small frames.
+Eimsbüttel extract and small frames, and the 3D readers reached through the module.
 
 Expected values come from plain Python arithmetic on the same attributes, never from the
 module's own output.
@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import math
 import random
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -250,3 +252,26 @@ def test_plain_metre_values_are_measured(value: object) -> None:
     result = normalise_footprints(frame, source="hypothesis")
     assert result["height"].tolist() == pytest.approx([float(value)] * 3)  # type: ignore[arg-type]
     assert (result["height_source"] == "measured").all()
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_3d_readers_still_reachable_from_buildings() -> None:
+    # In fresh interpreters, so that each module is the first one imported (no cycle).
+    for first in ("layers.citygml", "layers.cityjson"):
+        script = (
+            f"import {first}\n"
+            "import layers.buildings as b, layers.citygml as g, layers.cityjson as j\n"
+            "from layers.buildings import read_citygml, read_cityjson\n"
+            "assert b.read_citygml is read_citygml is g.read_citygml\n"
+            "assert b.read_cityjson is read_cityjson is j.read_cityjson\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    from layers import buildings
+
+    with pytest.raises(AttributeError, match="no attribute 'read_shapefile'"):
+        buildings.read_shapefile  # noqa: B018

@@ -17,10 +17,7 @@ import pytest
 from lxml import etree
 from shapely.geometry import box
 
-from layers.buildings import (
-    DEFAULT_STOREYS,
-    STOREY_HEIGHT_M,
-)
+from layers.buildings import DEFAULT_STOREYS, STOREY_HEIGHT_M
 from layers.citygml import read_citygml
 from twin.errors import CRSError, DataFileError, LayerValidationError
 
@@ -209,36 +206,31 @@ def variant(
     return path
 
 
+def solid_to_footprint(test_data: Callable[[str], Path]) -> tuple[str, str]:
+    """Replacement of BLDG_B_2's LoD1 box by a 2D footprint, for :func:`variant`."""
+    text = test_data("buildings_citygml2.gml").read_text(encoding="utf-8")
+    start, end = text.index(B2_SOLID_START), text.index(B2_SOLID_END) + len(B2_SOLID_END)
+    return text[start:end], FOOTPRINT_2D
+
+
+B_MEASURED_14 = (  # Building B gets a measuredHeight of 14 m, for variant()
+    "<bldg:storeysAboveGround>4</bldg:storeysAboveGround>",
+    "<bldg:measuredHeight>14.0</bldg:measuredHeight>"
+    "<bldg:storeysAboveGround>4</bldg:storeysAboveGround>",
+)
+
+
 def test_citygml_part_inherits_measured_height_only_without_own_geometry_height(
     test_data: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    text = test_data("buildings_citygml2.gml").read_text(encoding="utf-8")
-    start, end = text.index(B2_SOLID_START), text.index(B2_SOLID_END) + len(B2_SOLID_END)
-    path = variant(
-        test_data,
-        tmp_path,
-        (text[start:end], FOOTPRINT_2D),
-        (
-            "<bldg:storeysAboveGround>4</bldg:storeysAboveGround>",
-            "<bldg:measuredHeight>14.0</bldg:measuredHeight>"
-            "<bldg:storeysAboveGround>4</bldg:storeysAboveGround>",
-        ),
-    )
+    path = variant(test_data, tmp_path, solid_to_footprint(test_data), B_MEASURED_14)
     rows = read_citygml(path).set_index("feature_id")
     assert rows.loc["BLDG_B_1", "height"] == 12.0  # its own measuredHeight wins
     assert rows.loc["BLDG_B_2", "height"] == 14.0  # 2D footprint only: the Building's height
     assert rows.loc["BLDG_B_2", "geometry"].area == pytest.approx(48.0)
     assert math.isnan(rows.loc["BLDG_B_2", "ground_z"])
     # With its LoD1 box (z 31..37) kept, the part's own surveyed extent beats the Building's.
-    with_solid = variant(
-        test_data,
-        tmp_path,
-        (
-            "<bldg:storeysAboveGround>4</bldg:storeysAboveGround>",
-            "<bldg:measuredHeight>14.0</bldg:measuredHeight>"
-            "<bldg:storeysAboveGround>4</bldg:storeysAboveGround>",
-        ),
-    )
+    with_solid = variant(test_data, tmp_path, B_MEASURED_14)
     rows = read_citygml(with_solid).set_index("feature_id")
     assert rows.loc["BLDG_B_2", "height"] == pytest.approx(6.0)
 
@@ -246,12 +238,10 @@ def test_citygml_part_inherits_measured_height_only_without_own_geometry_height(
 def test_citygml_without_heights_uses_storeys_then_default(
     test_data: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    text = test_data("buildings_citygml2.gml").read_text(encoding="utf-8")
-    start, end = text.index(B2_SOLID_START), text.index(B2_SOLID_END) + len(B2_SOLID_END)
     path = variant(
         test_data,
         tmp_path,
-        (text[start:end], FOOTPRINT_2D),
+        solid_to_footprint(test_data),
         ('<bldg:measuredHeight uom="urn:adv:uom:m">9.5</bldg:measuredHeight>', ""),
         ("<bldg:storeysAboveGround>3</bldg:storeysAboveGround>", ""),
         ("<bldg:storeysAboveGround>4</bldg:storeysAboveGround>", ""),
@@ -300,9 +290,9 @@ def test_citygml_crs_problems(test_data: Callable[[str], Path], tmp_path: Path) 
 
 
 def test_citygml_not_a_building_file(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="file not found"):
+        read_citygml(tmp_path / "missing.gml")
     path = tmp_path / "empty.gml"
     path.write_text('<?xml version="1.0"?><root xmlns="urn:x"><a/></root>', encoding="utf-8")
     with pytest.raises(LayerValidationError, match="no CityGML"):
         read_citygml(path)
-    with pytest.raises(DataFileError, match="file not found"):
-        read_citygml(tmp_path / "missing.gml")

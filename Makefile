@@ -11,7 +11,10 @@ VENDOR := viewer/static/vendor/maplibre-gl.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo serve test lint browser services benchmark clean
+INVEST_VENV := .venv-invest
+INVEST_BIN := $(INVEST_VENV)/bin
+
+.PHONY: setup demo serve test lint browser services invest benchmark clean
 
 setup: $(VENV)/.installed $(VENDOR)
 
@@ -39,16 +42,29 @@ services:
 	@command -v mosquitto >/dev/null || { apt-get update -qq && apt-get install -y -qq mosquitto >/dev/null; }
 	@pgrep -x mosquitto >/dev/null || mosquitto -d -c /etc/mosquitto/mosquitto.conf
 
+# natcap.invest in its own venv, to compare the heat model with InVEST cell by cell
+# (tests/scenarios/test_heat_invest.py, benchmarks/heat_bench.py). InVEST needs GDAL's
+# Python bindings, built against Debian's libgdal-dev; pygeoprocessing builds from source.
+invest: $(INVEST_VENV)/.installed
+
+$(INVEST_VENV)/.installed:
+	@command -v gdal-config >/dev/null || { apt-get update -qq && apt-get install -y -qq libgdal-dev >/dev/null; }
+	test -x $(INVEST_BIN)/python || $(PYTHON) -m venv $(INVEST_VENV)
+	$(INVEST_BIN)/pip install --quiet --upgrade pip 'setuptools>=77' wheel 'cython<3.1' babel numpy setuptools_scm
+	PATH="$(CURDIR)/$(INVEST_BIN):$$PATH" $(INVEST_BIN)/pip install --quiet --no-build-isolation "GDAL==$$(gdal-config --version)"
+	PATH="$(CURDIR)/$(INVEST_BIN):$$PATH" $(INVEST_BIN)/pip install --quiet --no-build-isolation 'pygeoprocessing>=2.4.10' natcap.invest==3.20.2
+	touch $@
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: setup browser services lint
-	$(BIN)/pytest -n 2 --doctest-modules twin layers scenarios viewer sample_data tests
+test: setup browser services invest lint
+	TWIN_REQUIRE_INVEST=1 $(BIN)/pytest -n 2 --doctest-modules twin layers scenarios viewer sample_data tests
 
 benchmark: setup
 	$(BIN)/python benchmarks/import_bench.py
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) workspace
+	rm -rf $(VENV) $(INVEST_VENV) node_modules $(VENDOR) workspace

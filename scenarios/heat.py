@@ -63,6 +63,14 @@ CoolingMethod = Literal["factors", "intensity"]
 PARK_AREA_M2 = 20_000.0
 #: Columns of an InVEST biophysical table; ``building_intensity`` only for the night method.
 TABLE_COLUMNS = ("lucode", "shade", "kc", "albedo", "green_area", "building_intensity")
+#: Plausible value ranges of the table's columns.
+_RANGES = (
+    ("shade", 0, 1),
+    ("albedo", 0, 1),
+    ("green_area", 0, 1),
+    ("building_intensity", 0, 1),
+    ("kc", 0, 1.5),
+)
 #: Counts of green cells come out of an FFT with round-off; a disk holding exactly 2 ha
 #: must count as 2 ha in every run (full or windowed), so comparisons allow this slack.
 _COUNT_SLACK = 1e-6
@@ -189,6 +197,17 @@ class BiophysicalTable:
                 hint="An InVEST table has lucode, shade, kc, albedo, green_area and, for the "
                 "night method, building_intensity.",
             )
+        for column, low, high in _RANGES:
+            if column in frame.columns:
+                values = pd.to_numeric(frame[column], errors="coerce")
+                bad = frame["lucode"][values.notna() & ((values < low) | (values > high))]
+                if len(bad):
+                    raise HeatModelError(
+                        f"biophysical table {source}: {column} of lucode(s) {bad.tolist()[:10]} "
+                        f"is outside {low}-{high}",
+                        hint="shade, albedo, green_area and building_intensity are shares "
+                        "(0-1); kc is a crop coefficient (0-1.5).",
+                    )
         if frame["lucode"].duplicated().any():
             twice = sorted(frame.loc[frame["lucode"].duplicated(), "lucode"].tolist())
             raise HeatModelError(f"biophysical table {source} repeats lucode(s) {twice}")
@@ -297,6 +316,11 @@ def cooling_capacity(surface: Surface, parameters: HeatParameters, et0_max: floa
     return np.where(valid, cc, np.nan)
 
 
+def green_area_threshold(cell_size: float) -> float:
+    """Green cells that make 2 ha, the least park area that cools its surroundings."""
+    return PARK_AREA_M2 / cell_size**2
+
+
 def heat_mitigation(
     cc: np.ndarray, cc_park: np.ndarray, green_area: np.ndarray, threshold: float
 ) -> np.ndarray:
@@ -327,7 +351,7 @@ class HeatModel:
         self.parameters = parameters
         self.cell_size = cell_size
         cooling_valid = valid if cooling_valid is None else cooling_valid
-        self.green_threshold = PARK_AREA_M2 / cell_size**2
+        self.green_threshold = green_area_threshold(cell_size)
         self._park = EdgeCorrectedConvolution(exponential_kernel(cooling), cooling_valid)
         self._green = EdgeCorrectedConvolution(disk_kernel(cooling), valid)
         self._mix = EdgeCorrectedConvolution(exponential_kernel(mixing), cooling_valid)
@@ -353,24 +377,25 @@ class HeatModel:
         """Compute every grid of the model for ``surface``."""
         et0_max = surface.et0_max() if et0_max is None else et0_max
         cc = cooling_capacity(surface, self.parameters, et0_max)
-        cc_park = self._park.apply(_park_signal(cc, surface.green))
+        cc_park = self._park.apply(park_signal(cc, surface.green))
         green_area = self._green.apply(surface.green)
         hm = heat_mitigation(cc, cc_park, green_area, self.green_threshold)
         hm_mixed = self._mix.apply(hm)
         green = np.where(surface.valid, surface.green, 0.0)
         return HeatResult(self.parameters, cc, green, cc_park, green_area, hm, hm_mixed, et0_max)
 
-    def update(self, base: HeatResult, surface: Surface, rows: slice, cols: slice) -> HeatResult:
-        """Recompute after ``surface`` changed only within ``[rows, cols]``.
+    def update(self, base: HeatResult, block: Surface, rows: slice, cols: slice) -> HeatResult:
+        """Recompute after the surface changed only within ``[rows, cols]``.
+
+        ``block`` is the new surface of that block alone (``surface.window(rows, cols)``).
 
         The convolutions are linear, so the changes of park cooling and green area are
         convolutions of the changed block alone; heat mitigation is then recomputed where
         those changes reach, and its change is mixed in the same way. The result equals
         :meth:`run` on the whole grid up to floating-point round-off.
         """
-        block = surface.window(rows, cols)
         cc_block = cooling_capacity(block, self.parameters, base.et0_max)
-        park_change = _park_signal(cc_block, block.green) - _park_signal(
+        park_change = park_signal(cc_block, block.green) - park_signal(
             base.cc[rows, cols], base.green[rows, cols]
         )
         cc = base.cc.copy()
@@ -391,7 +416,7 @@ class HeatModel:
         hm_change = np.nan_to_num(hm[reach] - base.hm[reach])
         hm_mixed, _, _ = self._add_change(self._mix, base.hm_mixed, hm_change, park_rows, park_cols)
         return HeatResult(
-            self.parameters, cc, green, cc_park, green_area, hm, hm_mixed, base.et0_max
+            base.parameters, cc, green, cc_park, green_area, hm, hm_mixed, base.et0_max
         )
 
     @staticmethod
@@ -408,6 +433,6 @@ class HeatModel:
         return result, out_rows, out_cols
 
 
-def _park_signal(cc: np.ndarray, green: np.ndarray) -> np.ndarray:
+def park_signal(cc: np.ndarray, green: np.ndarray) -> np.ndarray:
     """What parks contribute to park cooling: CC on green cells, 0 elsewhere."""
     return np.where((green > 0) & np.isfinite(cc), cc, 0.0)

@@ -126,7 +126,8 @@ def read_inputs(lulc: Path, table: Path, et0: Path | float, aoi: Path) -> RawInp
     with _open(lulc, "LULC") as src:
         if src.crs is None or not CRS.from_user_input(src.crs).is_projected:
             raise CRSError(
-                f"{lulc}: the LULC raster must be in a projected CRS with metres",
+                f"{lulc}: the LULC raster has no projected CRS in metres (or its "
+                "georeferencing is damaged)",
                 hint="Reproject it, e.g. gdalwarp -t_srs EPSG:25832 -r mode IN.tif OUT.tif.",
             )
         if src.transform.b or src.transform.d:
@@ -144,7 +145,14 @@ def read_inputs(lulc: Path, table: Path, et0: Path | float, aoi: Path) -> RawInp
         if et0_src is not None:
             boxes.append(_et0_bounds(et0_src, crs))
         window = _lulc_window(src, _intersection(*boxes), cell)
-        codes = src.read(1, window=window)
+        try:
+            codes = src.read(1, window=window)
+        except RasterioError as err:
+            raise DataFileError(
+                f"{lulc}: cannot be read as the LULC raster; it is truncated or corrupt "
+                f"({str(err).splitlines()[0]})",
+                hint="Export it again, or check it with `gdalinfo -checksum`.",
+            ) from None
         nodata = src.nodata
         grid = Grid(src.window_transform(window), int(window.width), int(window.height), crs)
     if codes.dtype.kind not in "iu" and not np.all(np.isnan(codes) | (codes == np.round(codes))):

@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from twin._cli_options import WorkspaceOption, workspace_at
+from twin.cli_heat import heat_app
 from twin.cli_sensors import sensors_app
 from twin.config import MunicipalityConfig, load_config
 from twin.errors import TwinError
@@ -50,6 +51,7 @@ app = typer.Typer(
 config_app = typer.Typer(help="Check municipality config files.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(sensors_app, name="sensors")
+app.add_typer(heat_app, name="heat")
 
 
 @app.callback()

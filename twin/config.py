@@ -221,6 +221,30 @@ class HarvestSource(_Strict):
         return value.rstrip("/")
 
 
+class HeatConfig(_Strict):
+    """Settings of the heat-island model (``[heat]``); the defaults follow InVEST's guide.
+
+    ``t_ref`` and ``uhi_max`` are only used when no sensors can calibrate them (see
+    ``twin heat run --help``). ``biophysical`` overrides the default surface properties
+    of land-cover classes, e.g. ``[heat.biophysical.green] shade = 0.5``.
+    """
+
+    cell_size: float = Field(10.0, ge=1.0, le=100.0, description="Grid cell size, m.")
+    t_ref: float = Field(25.0, ge=-30, le=50, description="Rural reference temperature, °C.")
+    uhi_max: float = Field(3.0, ge=0, le=15, description="Largest heat-island effect, K.")
+    green_area_cooling_distance: float = Field(450.0, gt=0, description="m")
+    t_air_average_radius: float = Field(500.0, gt=0, description="m")
+    cc_method: Literal["factors", "intensity"] = "factors"
+    weight_shade: float = Field(0.6, ge=0)
+    weight_albedo: float = Field(0.2, ge=0)
+    weight_eti: float = Field(0.2, ge=0)
+    et0: float = Field(5.0, gt=0, description="Reference evapotranspiration, mm/day.")
+    biophysical: dict[str, dict[str, float]] = Field(default_factory=dict)
+    dask_scheduler: str | None = Field(
+        None, description="Address of a Dask scheduler for large grids, e.g. tcp://host:8786."
+    )
+
+
 class UserConfig(_Strict):
     """A named user and their role in this municipality."""
 
@@ -245,6 +269,7 @@ class MunicipalityConfig(_Strict):
     users: list[UserConfig] = Field(default_factory=list)
     alerts: list[AlertRule] = Field(default_factory=list)
     harvest: list[HarvestSource] = Field(default_factory=list)
+    heat: HeatConfig = Field(default_factory=HeatConfig)
     sharing: list[str] = Field(default_factory=list, description="Slugs allowed to read this twin.")
 
     _config_dir: Path = PrivateAttr(default=Path("."))

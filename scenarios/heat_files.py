@@ -1,0 +1,88 @@
+"""The files of a heat run on a twin: grids, maps and district tables, base and scenario.
+
+Layout of a run folder (``WORKSPACE/SLUG/heat/NAME``)::
+
+    cc.tif hm.tif T_air_nomix.tif T_air.tif …   base grids (InVEST's names)
+    T_air.png hm.png                           base maps
+    zones.geojson zones.csv                    base statistics per district
+    T_air_live.tif T_air_live.png              with a live map: corrected by the sensors
+    scenario/…                                 the same for the scenario
+    difference.tif difference.png              scenario − base, K
+    zones_change.geojson zones_change.csv      the districts' scenario values and changes
+    run.json                                   parameters, calibration and sources
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from scenarios.heat_maps import MapKind, save_map
+from scenarios.heat_outputs import write_grid, write_result, write_zones
+from scenarios.heat_twin import HeatScenario, TwinHeat, difference
+from scenarios.heat_zones import with_changes
+
+TITLES = {
+    "de": {
+        "base": "Lufttemperatur",
+        "scenario": "Lufttemperatur im Szenario",
+        "difference": "Änderung durch das Szenario",
+        "live": "Lufttemperatur (mit Messwerten korrigiert)",
+        "hm": "Hitzeminderung",
+    },
+    "en": {
+        "base": "Air temperature",
+        "scenario": "Air temperature in the scenario",
+        "difference": "Change by the scenario",
+        "live": "Air temperature (corrected by measurements)",
+        "hm": "Heat mitigation",
+    },
+}
+
+
+def _map(
+    model: TwinHeat, values: np.ndarray, target: Path, kind: MapKind, what: str, lang: str
+) -> Path:
+    title = f"{model.config.name}: {TITLES[lang][what]}"
+    return save_map(
+        values,
+        model.grid,
+        target,
+        kind=kind,
+        title=title,
+        language=lang,
+        outline=model.layers.boundary,
+    )
+
+
+def write_base(model: TwinHeat, folder: Path, lang: str) -> list[Path]:
+    """Grids, maps and district statistics of the base result."""
+    files = write_result(model.base, model.grid, folder)
+    files.append(_map(model, model.base.t_air(), folder / "T_air.png", "temperature", "base", lang))
+    files.append(_map(model, model.base.hm, folder / "hm.png", "index", "hm", lang))
+    return files + write_zones(model.statistics(model.base), folder)
+
+
+def write_live(model: TwinHeat, live: np.ndarray, folder: Path, lang: str) -> list[Path]:
+    """The sensor-corrected air temperature as grid and map."""
+    return [
+        write_grid(live, model.grid, folder / "T_air_live.tif"),
+        _map(model, live, folder / "T_air_live.png", "temperature", "live", lang),
+    ]
+
+
+def write_scenario(model: TwinHeat, scenario: HeatScenario, folder: Path, lang: str) -> list[Path]:
+    """The scenario's grids and map, the difference, and the districts' changes."""
+    inner = folder / "scenario"
+    files = write_result(scenario.result, model.grid, inner)
+    files.append(
+        _map(model, scenario.result.t_air(), inner / "T_air.png", "temperature", "scenario", lang)
+    )
+    change = difference(scenario.result, model.base)
+    files.append(write_grid(change, model.grid, folder / "difference.tif"))
+    files.append(_map(model, change, folder / "difference.png", "difference", "difference", lang))
+    table = with_changes(
+        model.statistics(scenario.result, scenario.cover), model.statistics(model.base)
+    )
+    return files + write_zones(table, folder, stem="zones_change")

@@ -1,0 +1,201 @@
+"""The heat model on real twins: Musterstadt (sample) and Hamburg-Eimsbüttel (real data)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from scenarios.conversion import LIVING_SHARE_OF_FLOOR_AREA, LIVING_SPACE_PER_PERSON_M2
+from scenarios.heat import HeatModel
+from scenarios.heat_calibration import dwd_reference_temperature, live_heat_map
+from scenarios.heat_edits import EditError, HeatEdit, apply_edits, edit_from_feature
+from scenarios.heat_landcover import COVER_CODES, mixed_surface, rasterise
+from scenarios.heat_twin import TwinHeat, parameters_from
+from tests.conftest import hamburg_file
+from twin.errors import DataFileError
+from twin.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def musterstadt(imported_workspace: Workspace) -> TwinHeat:
+    config = imported_workspace.config("musterstadt")
+    return TwinHeat(config, imported_workspace.store("musterstadt"))
+
+
+def full_recompute(model: TwinHeat, edits: list[HeatEdit]):
+    edited, _ = apply_edits(model.layers, edits)
+    cover = rasterise(edited, model.grid)
+    surface = mixed_surface(cover, model.table, et0=model.config.heat.et0)
+    return HeatModel.for_surface(
+        surface, cell_size=model.grid.cell_size, parameters=model.parameters
+    ).run(surface), cover
+
+
+def test_land_cover_holds_the_twins_layers(musterstadt: TwinHeat) -> None:
+    cover = musterstadt.cover
+    boundary = musterstadt.layers.boundary
+    assert cover.valid.sum() * 100 == pytest.approx(boundary.area, rel=0.01)
+    assert (cover.codes[cover.valid] == COVER_CODES["building"]).any()
+    # roofs counted on the sub-grid add up to the footprints (inside the boundary)
+    footprints = musterstadt.layers.buildings.geometry.intersection(boundary).area.sum()
+    assert cover.roof_fraction.sum() * 100 == pytest.approx(footprints, rel=0.05)
+    assert cover.canopy_fraction.max() > 0.9
+    # residents from floor area land near the districts' registered population
+    population = musterstadt.zones["population"].sum()
+    assert cover.residents.sum() == pytest.approx(population, rel=0.15)
+
+
+def test_districts_get_statistics_and_residents(musterstadt: TwinHeat) -> None:
+    table = musterstadt.statistics(musterstadt.base)
+    assert list(table["name"]) == list(musterstadt.zones["name"])
+    assert (
+        table["avg_tmp_v"]
+        .between(
+            musterstadt.parameters.t_ref,
+            musterstadt.parameters.t_ref + musterstadt.parameters.uhi_max,
+        )
+        .all()
+    )
+    assert (table["max_tmp_v"] >= table["avg_tmp_v"]).all()
+    assert table["residents"].sum() == pytest.approx(musterstadt.cover.residents.sum(), rel=0.02)
+
+
+def park_edit(model: TwinHeat) -> HeatEdit:
+    parking = model.layers.landuse[model.layers.landuse["landuse"] == "sealed_open"]
+    return HeatEdit("landuse", parking.geometry.iloc[0], landuse="green")
+
+
+def test_windowed_scenario_equals_a_full_recompute(musterstadt: TwinHeat) -> None:
+    edits = [
+        park_edit(musterstadt),
+        HeatEdit(
+            "plant_trees",
+            shapely.LineString([(633300, 5497500), (633700, 5497500)]),
+            crown_diameter_m=10,
+            spacing_m=10,
+        ),
+        HeatEdit("remove_buildings", shapely.box(633400, 5497650, 633500, 5497750)),
+    ]
+    scenario = musterstadt.scenario(edits)
+    full, cover = full_recompute(musterstadt, edits)
+    for name in ("cc", "cc_park", "green_area", "hm", "hm_mixed"):
+        np.testing.assert_allclose(
+            getattr(scenario.result, name), getattr(full, name), atol=1e-9, err_msg=name
+        )
+    np.testing.assert_allclose(scenario.cover.residents, cover.residents)
+    assert scenario.cover.residents.sum() < musterstadt.cover.residents.sum()
+
+
+def test_a_new_park_cools_and_paving_it_again_restores_the_base(musterstadt: TwinHeat) -> None:
+    edit = park_edit(musterstadt)
+    cooled = musterstadt.scenario([edit]).result
+    centre = edit.geometry.representative_point()
+    row, col = (int(v) for v in reversed(~musterstadt.grid.transform * (centre.x, centre.y)))
+    assert cooled.t_air_nomix()[row, col] < musterstadt.base.t_air_nomix()[row, col] - 0.3
+    assert np.nanmax(cooled.t_air() - musterstadt.base.t_air()) < 1e-9  # nowhere warmer
+    undone = musterstadt.scenario(
+        [edit, HeatEdit("landuse", edit.geometry, landuse="sealed_open")]
+    ).result
+    np.testing.assert_allclose(undone.t_air(), musterstadt.base.t_air(), atol=1e-9)
+
+
+def test_a_new_building_adds_its_residents(musterstadt: TwinHeat) -> None:
+    footprint = shapely.box(633100, 5497100, 633130, 5497120)  # 600 m²
+    edit = edit_from_feature(
+        0,
+        footprint,
+        {"edit": "add_building", "storeys": 4, "use": "residential"},
+        musterstadt.layers.boundary,
+    )
+    scenario = musterstadt.scenario([edit])
+    added = scenario.cover.residents.sum() - musterstadt.cover.residents.sum()
+    expected = 600 * 4 * LIVING_SHARE_OF_FLOOR_AREA / LIVING_SPACE_PER_PERSON_M2  # 37.7
+    assert added == pytest.approx(expected, rel=1e-6)
+    rows, cols = musterstadt.grid.block(footprint.bounds)
+    assert scenario.cover.floor_ratio[rows, cols].max() == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize(
+    ("geometry", "props", "message"),
+    [
+        (shapely.box(633000, 5497000, 633100, 5497100), {"edit": "pave"}, "unknown edit 'pave'"),
+        (
+            shapely.box(633000, 5497000, 633100, 5497100),
+            {"edit": "landuse", "landuse": "WA"},
+            "landuse 'WA' is not a class",
+        ),
+        (
+            shapely.Polygon(
+                [(633000, 5497000), (633100, 5497100), (633100, 5497000), (633000, 5497100)]
+            ),
+            {"edit": "unseal"},
+            "invalid geometry",
+        ),
+        (shapely.box(0, 0, 10, 10), {"edit": "unseal"}, "outside the municipality"),
+        (
+            shapely.box(633000, 5497000, 633100, 5497100),
+            {"edit": "add_building", "height_m": 900},
+            "height_m = 900 is outside",
+        ),
+        (shapely.Point(633000, 5497000), {"edit": "remove_trees"}, "needs a polygon"),
+    ],
+)
+def test_bad_edits_are_rejected_with_the_reason(
+    musterstadt: TwinHeat, geometry, props, message: str
+) -> None:
+    with pytest.raises(EditError, match=message) as caught:
+        edit_from_feature(2, geometry, props, musterstadt.layers.boundary)
+    assert str(caught.value).startswith("edit 3")
+
+
+def test_night_calibration_fits_the_sample_sensors(imported_workspace: Workspace) -> None:
+    config = imported_workspace.config("musterstadt")
+    store = imported_workspace.store("musterstadt")
+    parameters = parameters_from(config.heat).__class__(
+        **{**parameters_from(config.heat).__dict__, "cc_method": "intensity"}
+    )
+    model = TwinHeat(config, store, parameters=parameters)
+    fit = model.calibrate(store, radii=(100.0, 200.0))
+    assert fit.plausible and fit.r2 > 0.7 and fit.rmse < 0.6
+    assert fit.stations == 6 and "T06" in fit.t_ref_source
+    assert model.base.parameters.uhi_max == fit.uhi_max
+    # the live map reproduces every station where it stands
+    live = live_heat_map(model.base.t_air(), model.grid, model.readings, fit.residuals)
+    for reading in model.readings:
+        assert live[reading.row, reading.col] == pytest.approx(reading.value, abs=1e-6)
+
+
+def test_day_method_with_night_readings_is_flagged(imported_workspace: Workspace) -> None:
+    config = imported_workspace.config("musterstadt")
+    store = imported_workspace.store("musterstadt")
+    model = TwinHeat(config, store)
+    before = model.base
+    fit = model.calibrate(store, only_if_plausible=True)
+    assert not fit.plausible
+    assert model.base is before
+
+
+def test_dwd_file_gives_t_ref_of_a_hot_day() -> None:
+    path = hamburg_file("dwd_produkt_klima_tag_20221124_20240526_01975.txt")
+    assert dwd_reference_temperature(path, date(2023, 6, 18)) == 28.5
+    assert dwd_reference_temperature(path, date(2023, 6, 18), element="TMK") == 21.1
+    with pytest.raises(DataFileError, match="no TXK value for 2030-01-01"):
+        dwd_reference_temperature(path, date(2030, 1, 1))
+
+
+def test_real_hamburg_quarter_runs_at_2_m(hamburg_workspace: Workspace) -> None:
+    config = hamburg_workspace.config("hamburg")
+    square = gpd.read_file(hamburg_file("hh-eimsbuettel-city-1km2.geojson")).to_crs(config.crs)
+    model = TwinHeat(
+        config, hamburg_workspace.store("hamburg"), cell_size=2.0, extent=tuple(square.total_bounds)
+    )
+    assert model.grid.cell_size == 2.0 and model.grid.width * model.grid.height < 400_000
+    t_air = model.base.t_air()[model.cover.valid]
+    assert np.isfinite(t_air).all()
+    # dense Eimsbüttel blocks: a real share of roofs and of tree crowns
+    assert 0.1 < model.cover.roof_fraction[model.cover.valid].mean() < 0.7
+    assert model.cover.canopy_fraction[model.cover.valid].mean() > 0.02

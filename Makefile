@@ -63,8 +63,9 @@ lint: setup
 test: setup browser services invest lint
 	TWIN_REQUIRE_INVEST=1 $(BIN)/pytest -n 2 --doctest-modules twin layers scenarios viewer sample_data tests
 
-benchmark: setup
+benchmark: setup invest
 	$(BIN)/python benchmarks/import_bench.py
+	$(BIN)/python benchmarks/heat_bench.py
 
 clean:
 	rm -rf $(VENV) $(INVEST_VENV) node_modules $(VENDOR) workspace

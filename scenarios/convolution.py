@@ -11,9 +11,11 @@ the cells that exist, and a count (the disk) is scaled up to a full disk.
 
 That normaliser depends only on the valid cells and the kernel, not on the scenario, so
 :class:`EdgeCorrectedConvolution` computes it once and every scenario reuses it. The
-convolution itself runs by overlap-add FFT (:func:`scipy.signal.oaconvolve`), which costs
-a few hundred flops per cell whatever the kernel's size; a direct sum would cost
-10⁵-10⁶ per cell at 10 m and 2 m.
+convolution itself runs by FFT (:func:`scipy.signal.fftconvolve` on all cores), which
+costs a few hundred flops per cell whatever the kernel's size; a direct sum would cost
+10⁵-10⁶ per cell at 10 m and 2 m. (Overlap-add, :func:`scipy.signal.oaconvolve`, was
+measured slower here and used more memory at 25 M and 100 M cells with kernels of
+450-500 cells: benchmarks/RESULTS.md.)
 
 Examples
 --------
@@ -28,11 +30,15 @@ Examples
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import oaconvolve
+import scipy.fft
+from scipy.signal import fftconvolve
 
+#: Threads each FFT may use (all cores: convolutions dominate the model's run time).
+WORKERS = os.cpu_count() or 1
 #: InVEST cuts its exponential kernels at this many decay distances (``max_distance = 5·d``).
 EXPONENTIAL_CUTOFF = 5
 
@@ -71,7 +77,44 @@ def kernel_radius(kernel: np.ndarray) -> int:
 
 def convolve(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """Convolve with zeros beyond the array's edges; output has the input's shape."""
-    return np.asarray(oaconvolve(values, kernel, mode="same"))
+    with scipy.fft.set_workers(WORKERS):
+        return np.asarray(fftconvolve(values, kernel, mode="same"))
+
+
+class FFTPlan:
+    """FFT convolution of grids of one shape with kernels reaching up to ``reach`` cells.
+
+    Grids and kernels are zero-padded to one fast FFT size at least ``reach`` cells larger
+    on every side, so that nothing wraps around. Spectra made by one plan can be combined:
+    the model transforms each valid-cell mask once for all its kernels' normalisers.
+    """
+
+    def __init__(self, shape: tuple[int, ...], reach: int) -> None:
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.padded = tuple(scipy.fft.next_fast_len(n + 2 * reach, real=True) for n in shape)
+        self._buffer: np.ndarray | None = None
+
+    def forward(self, values: np.ndarray) -> np.ndarray:
+        """Spectrum of a grid (or of a kernel, placed at the top-left corner)."""
+        if values.shape != self.shape:  # a kernel: small, padded afresh
+            padded = np.zeros(self.padded)
+            padded[: values.shape[0], : values.shape[1]] = values
+            with scipy.fft.set_workers(WORKERS):
+                return np.asarray(scipy.fft.rfft2(padded, overwrite_x=True))
+        # grids reuse one zero-padded buffer: its margin stays zero, and fresh allocations
+        # of this size cost more in page faults than the copy itself
+        if self._buffer is None:
+            self._buffer = np.zeros(self.padded)
+        self._buffer[: self.shape[0], : self.shape[1]] = values
+        with scipy.fft.set_workers(WORKERS):
+            return np.asarray(scipy.fft.rfft2(self._buffer))
+
+    def inverse(self, spectrum: np.ndarray, radius: int) -> np.ndarray:
+        """The grid of a product of spectra, cropped as a 'same' convolution of ``radius``."""
+        with scipy.fft.set_workers(WORKERS):
+            full = scipy.fft.irfft2(spectrum, s=self.padded, overwrite_x=True)
+        height, width = self.shape
+        return full[radius : radius + height, radius : radius + width]  # a view: no copy
 
 
 @dataclass
@@ -80,14 +123,26 @@ class EdgeCorrectedConvolution:
 
     ``apply(x) = conv(x·valid) / conv(valid) · sum(kernel)`` on valid cells, NaN elsewhere:
     for a normalised kernel this is the kernel-weighted mean over the cells that exist.
+    The kernel's spectrum is kept, so each later convolution of a whole grid costs one
+    forward and one inverse FFT. A ``plan`` and the spectrum of ``valid`` under it may be
+    shared between several kernels over the same cells.
     """
 
     kernel: np.ndarray
     valid: np.ndarray
+    plan: FFTPlan | None = None
+    valid_spectrum: np.ndarray | None = field(default=None, repr=False)
     normaliser: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.normaliser = convolve(self.valid.astype(np.float64), self.kernel)
+        if self.plan is None:
+            self.plan = FFTPlan(self.valid.shape, self.radius)
+        self._spectrum = self.plan.forward(self.kernel)
+        mask = self.valid_spectrum
+        if mask is None:
+            mask = self.plan.forward(self.valid)
+        self.normaliser = self.plan.inverse(mask * self._spectrum, self.radius)
+        self.valid_spectrum = None  # not needed any more; may be large
         # cells that are valid always see at least their own kernel centre; FFT round-off
         # must not turn a tiny positive weight into a division by zero elsewhere
         self.normaliser[~self.valid] = np.inf
@@ -100,8 +155,12 @@ class EdgeCorrectedConvolution:
 
     def apply(self, values: np.ndarray) -> np.ndarray:
         """Edge-corrected convolution of ``values`` over the whole grid."""
-        signal = np.where(self.valid, values, 0.0)
-        result = convolve(signal, self.kernel) / self.normaliser * self._scale
+        assert self.plan is not None
+        spectrum = self.plan.forward(np.where(self.valid, values, 0.0))
+        spectrum *= self._spectrum
+        result = self.plan.inverse(spectrum, self.radius)
+        result /= self.normaliser
+        result *= self._scale
         result[~self.valid] = np.nan
         return result
 

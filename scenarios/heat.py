@@ -54,7 +54,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from scenarios.convolution import EdgeCorrectedConvolution, disk_kernel, exponential_kernel
+from scenarios.convolution import (
+    EdgeCorrectedConvolution,
+    FFTPlan,
+    disk_kernel,
+    exponential_kernel,
+    kernel_radius,
+)
 from twin.errors import TwinError
 
 CoolingMethod = Literal["factors", "intensity"]
@@ -130,7 +136,7 @@ class HeatParameters:
 class Surface:
     """Per-cell surface properties the model needs, on one grid.
 
-    Arrays are float64 of the grid's shape. ``valid`` marks cells with land cover;
+    Arrays (float32 from a table, as InVEST's rasters, or float64) have the grid's shape. ``valid`` marks cells with land cover;
     ``et0`` is reference evapotranspiration (a scalar or a grid) and ``et0_valid`` where
     that grid has data. Only the properties of the chosen method need meaningful values.
     """
@@ -241,28 +247,50 @@ class BiophysicalTable:
     ) -> Surface:
         """Look every cell's code up in the table; unknown codes are an error, as in InVEST."""
         valid = np.ones(codes.shape, dtype=bool) if valid is None else valid
-        present = np.unique(codes[valid])
-        unknown = np.setdiff1d(present, self.frame.index.to_numpy())
-        if unknown.size:
-            raise HeatModelError(
-                f"land-cover code(s) {unknown[:10].tolist()} are not in the biophysical table",
-                hint="Add a row for every code of the land-cover raster (column lucode).",
-            )
-        position = np.searchsorted(self.frame.index.to_numpy(), np.where(valid, codes, present[0]))
+        rows = self._rows(codes, valid)
+        # cells without land cover get some class's values: the model never reads them
         columns = {
-            name: np.where(valid, self.frame[name].to_numpy()[position], 0.0)
-            for name in TABLE_COLUMNS[1:]
+            name: self.frame[name].to_numpy(dtype=np.float32)[rows] for name in TABLE_COLUMNS[1:]
         }
         return Surface(
             shade=columns["shade"],
             albedo=columns["albedo"],
             kc=columns["kc"],
-            green=(columns["green_area"] > 0).astype(np.float64),
+            green=(columns["green_area"] > 0).astype(np.float32),
             building_intensity=columns["building_intensity"],
             valid=valid,
             et0=et0,
             et0_valid=et0_valid,
         )
+
+    def _rows(self, codes: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """Row of the table for every cell (0 where not valid); unknown codes raise.
+
+        Codes are small non-negative integers in practice, so a lookup array indexed by
+        code is used (much faster than sorting 10⁸ cells); other codes fall back to a search.
+        """
+        lucodes = self.frame.index.to_numpy()
+        cells = codes[valid]
+        if not cells.size:
+            raise HeatModelError(
+                "no cell of the land-cover grid has a value",
+                hint="Check the raster's nodata value and its extent.",
+            )
+        small = cells.min() >= 0 and cells.max() < 2**16
+        present = np.flatnonzero(np.bincount(cells)) if small else np.unique(cells)
+        unknown = np.setdiff1d(present, lucodes)
+        if unknown.size:
+            raise HeatModelError(
+                f"land-cover code(s) {unknown[:10].tolist()} are not in the biophysical table",
+                hint="Add a row for every code of the land-cover raster (column lucode).",
+            )
+        filled = np.where(valid, codes, present[0])
+        if not small:
+            return np.searchsorted(lucodes, filled)
+        lookup = np.zeros(int(present.max()) + 1, dtype=np.intp)
+        known = lucodes[(lucodes >= 0) & (lucodes < lookup.size)]
+        lookup[known] = np.searchsorted(lucodes, known)
+        return lookup[filled]
 
 
 @dataclass
@@ -311,9 +339,11 @@ def cooling_capacity(surface: Surface, parameters: HeatParameters, et0_max: floa
                 hint="ET0 is in mm (per day or period); check the ET0 raster or value.",
             )
         w_shade, w_albedo, w_eti = parameters.weights()
-        eti = surface.kc * np.asarray(surface.et0, dtype=np.float64) / et0_max
+        # in the inputs' precision (float32 from a table, as InVEST computes it), then
+        # widened once: the convolutions that follow need float64
+        eti = surface.kc * (surface.et0 / et0_max)
         cc = w_shade * surface.shade + w_albedo * surface.albedo + w_eti * eti
-    return np.where(valid, cc, np.nan)
+    return np.where(valid, cc.astype(np.float64, copy=False), np.nan)
 
 
 def green_area_threshold(cell_size: float) -> float:
@@ -352,9 +382,20 @@ class HeatModel:
         self.cell_size = cell_size
         cooling_valid = valid if cooling_valid is None else cooling_valid
         self.green_threshold = green_area_threshold(cell_size)
-        self._park = EdgeCorrectedConvolution(exponential_kernel(cooling), cooling_valid)
-        self._green = EdgeCorrectedConvolution(disk_kernel(cooling), valid)
-        self._mix = EdgeCorrectedConvolution(exponential_kernel(mixing), cooling_valid)
+        kernels = {
+            "park": exponential_kernel(cooling),
+            "green": disk_kernel(cooling),
+            "mix": exponential_kernel(mixing),
+        }
+        plan = FFTPlan(valid.shape, max(kernel_radius(k) for k in kernels.values()))
+        # each mask is transformed once for the normalisers of all its kernels
+        valid_spectrum = plan.forward(valid)
+        cooling_spectrum = valid_spectrum if cooling_valid is valid else plan.forward(cooling_valid)
+        self._park = EdgeCorrectedConvolution(
+            kernels["park"], cooling_valid, plan, cooling_spectrum
+        )
+        self._green = EdgeCorrectedConvolution(kernels["green"], valid, plan, valid_spectrum)
+        self._mix = EdgeCorrectedConvolution(kernels["mix"], cooling_valid, plan, cooling_spectrum)
 
     @classmethod
     def for_surface(

@@ -273,7 +273,7 @@ def run_on(
     from distributed import Client
 
     try:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler, timeout="5s")
     except (OSError, TimeoutError) as err:
         raise HeatModelError(
             f"cannot reach the Dask scheduler at {scheduler} ({err})",

@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 import rasterio
 
+from sample_data import get_path
 from sample_data.invest_inputs import write_invest_inputs
 from scenarios.heat import HeatModel, HeatParameters
 from scenarios.heat_raw import read_inputs
+from tests.conftest import build_workspace, hamburg_file
 from twin.workspace import Workspace
 
 TWIN = str(Path(sys.executable).parent / "twin")
@@ -26,6 +28,10 @@ def twin(*args: str, workspace: Path | None = None) -> subprocess.CompletedProce
     if workspace is not None:
         env["TWIN_WORKSPACE"] = str(workspace)
     return subprocess.run([TWIN, *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+def musterstadt_run(workspace: Workspace, out: Path, *options: str):
+    return twin("heat", "run", "musterstadt", *options, "--out", str(out), workspace=workspace.root)
 
 
 def raw_args(paths, out: Path, *extra: str) -> list[str]:
@@ -140,23 +146,8 @@ def test_run_on_the_sample_twin_with_a_park_scenario(
         )
     )
     out = tmp_path / "run"
-    done = twin(
-        "heat",
-        "run",
-        "musterstadt",
-        "--edits",
-        str(edits),
-        "--method",
-        "intensity",
-        "--sensors",
-        "latest",
-        "--live-map",
-        "--lang",
-        "en",
-        "--out",
-        str(out),
-        workspace=imported_workspace.root,
-    )
+    options = ["--method", "intensity", "--sensors", "latest", "--live-map", "--lang", "en"]
+    done = musterstadt_run(imported_workspace, out, "--edits", str(edits), *options)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "R²" in done.stdout and "Altstadt" in done.stdout
     for name in (
@@ -215,3 +206,54 @@ def test_run_explains_bad_edits_and_unknown_municipalities(
     assert "Traceback" not in done.stderr
     done = twin("heat", "run", "nirgendwo", workspace=imported_workspace.root)
     assert done.returncode == 1 and "no municipality 'nirgendwo'" in done.stderr
+
+
+def test_t_ref_from_a_real_dwd_day(imported_workspace: Workspace, tmp_path: Path) -> None:
+    dwd = hamburg_file("dwd_produkt_klima_tag_20221124_20240526_01975.txt")
+    out = tmp_path / "hot-day"
+    options = ["--date", "2023-06-18", "--sensors", "none", "--uhi-max", "4"]
+    done = musterstadt_run(imported_workspace, out, "--t-ref-from-dwd", str(dwd), *options)
+    assert done.returncode == 0, done.stderr + done.stdout
+    run = json.loads((out / "run.json").read_text())
+    assert run["parameters"]["t_ref"] == 28.5 and run["parameters"]["uhi_max"] == 4.0
+    assert run["t_ref_source"] == f"DWD {dwd.name} TXK 2023-06-18"
+    t_air = read(out / "T_air.tif")
+    assert np.nanmin(t_air) > 28.5 and np.nanmax(t_air) < 32.5
+
+
+def test_a_saved_scenario_is_run_by_its_id(tmp_path: Path) -> None:
+    workspace = build_workspace(tmp_path / "ws", get_path("musterstadt"))
+    saved = workspace.folder("musterstadt") / "scenarios" / "baumreihe.geojson"
+    saved.parent.mkdir()
+    saved.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"edit": "plant_trees", "spacing_m": 10},
+                        "geometry": {
+                            "type": "LineString",
+                            "coordinates": [[10.8454, 49.6153], [10.8509, 49.6153]],
+                        },
+                    }
+                ],
+            }
+        )
+    )
+    done = twin(
+        "heat",
+        "run",
+        "musterstadt",
+        "--scenario",
+        "baumreihe",
+        "--sensors",
+        "none",
+        workspace=workspace.root,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    out = workspace.folder("musterstadt") / "heat" / "baumreihe"
+    assert np.nanmin(read(out / "difference.tif")) < 0
+    done = twin("heat", "run", "musterstadt", "--scenario", "fehlt", workspace=workspace.root)
+    assert done.returncode == 1 and "no edits file at" in done.stderr

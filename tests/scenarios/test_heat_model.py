@@ -127,7 +127,7 @@ def test_a_large_park_cools_its_surroundings_with_the_model_decay() -> None:
         # park cooling summed directly (no FFT): the kernel lies wholly inside the grid here
         window = surface.green[130 - reach : 131 + reach, col - reach : col + reach + 1]
         expected = cc_park_cell * float((window * kernel).sum())
-        assert result.cc_park[130, col] == pytest.approx(expected, abs=1e-9)
+        assert result.cc_park[130, col] == pytest.approx(expected, abs=1e-7)  # float32 table
         near = surface.green[130 - 15 : 131 + 15, col - 15 : col + 16]
         green_ha = float((near * disk).sum()) * CELL**2 / 10_000
         if green_ha >= 2 and expected > cc_grey:

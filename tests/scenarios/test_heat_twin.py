@@ -10,11 +10,12 @@ import pytest
 import shapely
 
 from scenarios.conversion import LIVING_SHARE_OF_FLOOR_AREA, LIVING_SPACE_PER_PERSON_M2
-from scenarios.heat import HeatModel
+from scenarios.heat import HeatModel, HeatModelError
 from scenarios.heat_calibration import dwd_reference_temperature, live_heat_map
 from scenarios.heat_edits import EditError, HeatEdit, apply_edits, edit_from_feature
 from scenarios.heat_landcover import COVER_CODES, mixed_surface, rasterise
-from scenarios.heat_twin import TwinHeat, parameters_from
+from scenarios.heat_table import default_table
+from scenarios.heat_twin import TwinHeat, cached_twin_heat, parameters_from
 from tests.conftest import hamburg_file
 from twin.errors import DataFileError
 from twin.workspace import Workspace
@@ -199,3 +200,46 @@ def test_real_hamburg_quarter_runs_at_2_m(hamburg_workspace: Workspace) -> None:
     # dense Eimsbüttel blocks: a real share of roofs and of tree crowns
     assert 0.1 < model.cover.roof_fraction[model.cover.valid].mean() < 0.7
     assert model.cover.canopy_fraction[model.cover.valid].mean() > 0.02
+
+
+def test_municipality_overrides_of_the_biophysical_table() -> None:
+    table = default_table({"green": {"shade": 0.55}})
+    assert table.frame.loc[COVER_CODES["green"], "shade"] == 0.55
+    assert table.frame.loc[COVER_CODES["forest"], "shade"] == 0.9
+    with pytest.raises(HeatModelError, match=r"\[heat.biophysical.parc\] names no land-cover"):
+        default_table({"parc": {"shade": 0.5}})
+    with pytest.raises(HeatModelError, match="unknown key"):
+        default_table({"green": {"shadow": 0.5}})
+    with pytest.raises(HeatModelError, match="shade of lucode"):
+        default_table({"green": {"shade": 1.5}})
+
+
+def test_cached_models_are_reused_until_the_store_changes(imported_workspace: Workspace) -> None:
+    config = imported_workspace.config("musterstadt")
+    store = imported_workspace.store("musterstadt")
+    first = cached_twin_heat(config, store, store_version=1.0)
+    assert cached_twin_heat(config, store, store_version=1.0) is first
+    assert cached_twin_heat(config, store, store_version=2.0) is not first
+
+
+def test_a_configured_dask_scheduler_computes_the_base(imported_workspace: Workspace) -> None:
+    from distributed import LocalCluster
+
+    config = imported_workspace.config("musterstadt")
+    store = imported_workspace.store("musterstadt")
+    in_memory = TwinHeat(config, store)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        chunked = config.model_copy(
+            update={
+                "heat": config.heat.model_copy(update={"dask_scheduler": cluster.scheduler_address})
+            }
+        )
+        on_cluster = TwinHeat(chunked, store)
+    np.testing.assert_allclose(on_cluster.base.t_air(), in_memory.base.t_air(), atol=1e-9)
+    broken = config.model_copy(
+        update={"heat": config.heat.model_copy(update={"dask_scheduler": "tcp://127.0.0.1:9"})}
+    )
+    with pytest.raises(HeatModelError, match="cannot reach the Dask scheduler"):
+        TwinHeat(broken, store)

@@ -40,8 +40,9 @@ from scenarios.heat_raw import read_inputs  # noqa: E402
 
 EDIT_MEGACELLS = 25.0  # the size the issue asks a local edit to be timed on
 INVEST_PYTHON = REPO / ".venv-invest" / "bin" / "python"
-PARAMETERS = HeatParameters(t_ref=21.5, uhi_max=3.5, green_area_cooling_distance=450.0,
-                            t_air_average_radius=500.0)
+PARAMETERS = HeatParameters(
+    t_ref=21.5, uhi_max=3.5, green_area_cooling_distance=450.0, t_air_average_radius=500.0
+)
 
 
 def side(megacells: float) -> int:
@@ -65,8 +66,12 @@ def full_run(megacells: float, repeat: int) -> dict[str, float]:
         start = time.perf_counter()
         result = model.run(surface)
         runs.append(time.perf_counter() - start)
-    figures = {"cells": float(inputs.codes.size), "prepare_s": prepare,
-               "run_s": statistics.median(runs), "peak_mb": peak_mb()}
+    figures = {
+        "cells": float(inputs.codes.size),
+        "prepare_s": prepare,
+        "run_s": statistics.median(runs),
+        "peak_mb": peak_mb(),
+    }
     if megacells == EDIT_MEGACELLS:
         figures |= local_edit(model, surface, result, inputs.codes, inputs.table)
     return figures
@@ -97,16 +102,32 @@ def invest_side_by_side(megacells: float) -> dict[str, float]:
         ours = HeatModel.for_surface(surface, cell_size=10.0, parameters=PARAMETERS).run(surface)
         ours_s = time.perf_counter() - start
         workspace = Path(folder) / "invest"
-        args = {"workspace_dir": str(workspace), "results_suffix": "",
-                "lulc_raster_path": str(paths.lulc), "ref_eto_raster_path": str(paths.et0),
-                "aoi_vector_path": str(paths.aoi), "biophysical_table_path": str(paths.table),
-                "t_ref": 21.5, "uhi_max": 3.5, "t_air_average_radius": 500.0,
-                "green_area_cooling_distance": 450.0, "cc_method": "factors",
-                "do_energy_valuation": False, "do_productivity_valuation": False}
+        args = {
+            "workspace_dir": str(workspace),
+            "results_suffix": "",
+            "lulc_raster_path": str(paths.lulc),
+            "ref_eto_raster_path": str(paths.et0),
+            "aoi_vector_path": str(paths.aoi),
+            "biophysical_table_path": str(paths.table),
+            "t_ref": 21.5,
+            "uhi_max": 3.5,
+            "t_air_average_radius": 500.0,
+            "green_area_cooling_distance": 450.0,
+            "cc_method": "factors",
+            "do_energy_valuation": False,
+            "do_productivity_valuation": False,
+        }
         (Path(folder) / "args.json").write_text(json.dumps(args))
-        done = subprocess.run([str(INVEST_PYTHON), str(REPO / "benchmarks" / "run_invest.py"),
-                               str(Path(folder) / "args.json")], capture_output=True, text=True,
-                              check=True)
+        done = subprocess.run(
+            [
+                str(INVEST_PYTHON),
+                str(REPO / "benchmarks" / "run_invest.py"),
+                str(Path(folder) / "args.json"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         invest_s = json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
         import rasterio
 
@@ -116,13 +137,22 @@ def invest_side_by_side(megacells: float) -> dict[str, float]:
 
         t_air = float(np.nanmax(np.abs(grid(workspace / "T_air.tif") - ours.t_air())))
         hm = float(np.nanmax(np.abs(grid(workspace / "hm.tif") - ours.hm)))
-    return {"cells": float(inputs.codes.size), "ours_s": ours_s, "invest_s": invest_s,
-            "speedup": invest_s / ours_s, "max_abs_T_air_K": t_air, "max_abs_hm": hm}
+    return {
+        "cells": float(inputs.codes.size),
+        "ours_s": ours_s,
+        "invest_s": invest_s,
+        "speedup": invest_s / ours_s,
+        "max_abs_T_air_K": t_air,
+        "max_abs_hm": hm,
+    }
 
 
 def child(kind: str, megacells: float, repeat: int) -> dict[str, float]:
-    done = subprocess.run([sys.executable, __file__, "--one", kind, str(megacells),
-                           "--repeat", str(repeat)], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", kind, str(megacells), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         raise SystemExit(done.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -137,23 +167,35 @@ def main() -> None:
     args = parser.parse_args()
     if args.one:
         kind, megacells = args.one[0], float(args.one[1])
-        figures = full_run(megacells, args.repeat) if kind == "full" else invest_side_by_side(megacells)
+        figures = (
+            full_run(megacells, args.repeat) if kind == "full" else invest_side_by_side(megacells)
+        )
         print(json.dumps(figures))
         return
-    print(f"{'cells':>12} {'prepare s':>10} {'run s':>8} {'edit s':>8} {'edit err K':>11} {'peak MB':>9}")
+    print(
+        f"{'cells':>12} {'prepare s':>10} {'run s':>8} {'edit s':>8} {'edit err K':>11} {'peak MB':>9}"
+    )
     for size in (float(s) for s in args.sizes.split(",") if s):
         f = child("full", size, args.repeat)
-        print(f"{f['cells']:>12,.0f} {f['prepare_s']:>10.2f} {f['run_s']:>8.2f} "
-              f"{f.get('edit_s', float('nan')):>8.3f} {f.get('edit_vs_full_max_abs_K', float('nan')):>11.1e} "
-              f"{f['peak_mb']:>9,.0f}")
+        print(
+            f"{f['cells']:>12,.0f} {f['prepare_s']:>10.2f} {f['run_s']:>8.2f} "
+            f"{f.get('edit_s', float('nan')):>8.3f} {f.get('edit_vs_full_max_abs_K', float('nan')):>11.1e} "
+            f"{f['peak_mb']:>9,.0f}"
+        )
     if not INVEST_PYTHON.exists():
-        print(f"natcap.invest not installed at {INVEST_PYTHON}: run `make invest` for the comparison")
+        print(
+            f"natcap.invest not installed at {INVEST_PYTHON}: run `make invest` for the comparison"
+        )
         return
-    print(f"\n{'cells':>12} {'ours s':>8} {'InVEST s':>9} {'speed-up':>9} {'max |ΔT_air| K':>15} {'max |ΔHM|':>10}")
+    print(
+        f"\n{'cells':>12} {'ours s':>8} {'InVEST s':>9} {'speed-up':>9} {'max |ΔT_air| K':>15} {'max |ΔHM|':>10}"
+    )
     for size in (float(s) for s in args.invest_sizes.split(",") if s):
         f = child("invest", size, 1)
-        print(f"{f['cells']:>12,.0f} {f['ours_s']:>8.2f} {f['invest_s']:>9.2f} {f['speedup']:>8.1f}× "
-              f"{f['max_abs_T_air_K']:>15.1e} {f['max_abs_hm']:>10.1e}")
+        print(
+            f"{f['cells']:>12,.0f} {f['ours_s']:>8.2f} {f['invest_s']:>9.2f} {f['speedup']:>8.1f}× "
+            f"{f['max_abs_T_air_K']:>15.1e} {f['max_abs_hm']:>10.1e}"
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Layout of a run folder (``WORKSPACE/SLUG/heat/NAME``)::
 
     cc.tif hm.tif T_air_nomix.tif T_air.tif …   base grids (InVEST's names)
+    landcover.tif landcover.png                the land-cover codes the model used
     T_air.png hm.png                           base maps
     zones.geojson zones.csv                    base statistics per district
     T_air_live.tif T_air_live.png              with a live map: corrected by the sensors
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scenarios.heat_maps import MapKind, save_map
+from scenarios.heat_maps import MapKind, save_landcover_map, save_map
 from scenarios.heat_outputs import write_grid, write_result, write_zones
 from scenarios.heat_twin import HeatScenario, TwinHeat, difference
 from scenarios.heat_zones import with_changes
@@ -30,6 +31,7 @@ TITLES = {
         "difference": "Änderung durch das Szenario",
         "live": "Lufttemperatur (mit Messwerten korrigiert)",
         "hm": "Hitzeminderung",
+        "landcover": "Bodenbedeckung im Modell",
     },
     "en": {
         "base": "Air temperature",
@@ -37,6 +39,7 @@ TITLES = {
         "difference": "Change by the scenario",
         "live": "Air temperature (corrected by measurements)",
         "hm": "Heat mitigation",
+        "landcover": "Land cover used by the model",
     },
 }
 
@@ -58,7 +61,22 @@ def _map(
 
 def write_base(model: TwinHeat, folder: Path, lang: str) -> list[Path]:
     """Grids, maps and district statistics of the base result."""
+    cover = model.cover
     files = write_result(model.base, model.grid, folder)
+    files.append(
+        write_grid(np.where(cover.valid, cover.codes, np.nan), model.grid, folder / "landcover.tif")
+    )
+    files.append(
+        save_landcover_map(
+            cover.codes,
+            cover.valid,
+            model.grid,
+            folder / "landcover.png",
+            title=f"{model.config.name}: {TITLES[lang]['landcover']}",
+            language=lang,
+            outline=model.layers.boundary,
+        )
+    )
     files.append(_map(model, model.base.t_air(), folder / "T_air.png", "temperature", "base", lang))
     files.append(_map(model, model.base.hm, folder / "hm.png", "index", "hm", lang))
     return files + write_zones(model.statistics(model.base), folder)

@@ -35,7 +35,6 @@ from scenarios.heat import BiophysicalTable, Surface
 #: Land-cover codes: one per land-use class, then roofs and unsealed ground.
 COVER_CODES: dict[str, int] = {use.value: number for number, use in enumerate(LandUse, 1)}
 COVER_CODES |= {"building": 20, "unsealed": 21}
-COVER_NAMES = {code: name for name, code in COVER_CODES.items()}
 #: Crown diameter (m) assumed for trees without one (a young street tree).
 DEFAULT_CROWN_DIAMETER_M = 6.0
 #: Floor-area ratio at which building intensity reaches 1 (night method): GFZ 3.0, the
@@ -58,10 +57,6 @@ class LandCover:
     canopy_fraction: np.ndarray
     floor_ratio: np.ndarray
     residents: np.ndarray = field(repr=False)
-
-    def block(self, rows: slice, cols: slice) -> LandCover:
-        """The same cover cut to a block of cells (grid unchanged: indices stay global)."""
-        return LandCover(self.grid, *(getattr(self, name)[rows, cols] for name in _ARRAYS))
 
     def splice(self, other: LandCover, rows: slice, cols: slice) -> LandCover:
         """A copy with the block ``[rows, cols]`` taken from ``other`` (a block cover)."""

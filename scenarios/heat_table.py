@@ -32,27 +32,27 @@ import pandas as pd
 from scenarios.heat import TABLE_COLUMNS, BiophysicalTable, HeatModelError
 from scenarios.heat_landcover import COVER_CODES, TREE_CODE
 
-#: name: (shade, kc, albedo, green_area, building_intensity, label_de, label_en)
-DEFAULTS: Final[dict[str, tuple[float, float, float, int, float, str, str]]] = {
-    "residential": (0.15, 0.45, 0.16, 0, 0.30, "Wohnbaufläche", "Residential"),
-    "mixed": (0.10, 0.35, 0.15, 0, 0.40, "Gemischte Baufläche", "Mixed use"),
-    "commercial": (0.05, 0.25, 0.15, 0, 0.45, "Gewerbe/Handel", "Commercial"),
-    "industrial": (0.03, 0.20, 0.14, 0, 0.45, "Industrie", "Industrial"),
-    "public": (0.15, 0.45, 0.16, 0, 0.30, "Gemeinbedarf", "Public facilities"),
-    "green": (0.40, 0.90, 0.19, 1, 0.0, "Grünfläche/Park", "Park"),
-    "allotments": (0.25, 0.85, 0.18, 1, 0.02, "Kleingärten", "Allotments"),
-    "cemetery": (0.45, 0.85, 0.18, 1, 0.0, "Friedhof", "Cemetery"),
-    "sport": (0.05, 0.70, 0.19, 0, 0.02, "Sportfläche", "Sports grounds"),
-    "sealed_open": (0.03, 0.05, 0.13, 0, 0.0, "Platz/Parkplatz", "Square/parking"),
-    "traffic": (0.05, 0.05, 0.10, 0, 0.0, "Verkehrsfläche", "Traffic"),
-    "agriculture": (0.0, 0.85, 0.20, 1, 0.0, "Landwirtschaft", "Agriculture"),
-    "forest": (0.90, 1.00, 0.16, 1, 0.0, "Wald", "Forest"),
-    "natural": (0.10, 0.85, 0.20, 1, 0.0, "Heide/Moor/Brache", "Natural land"),
-    "water": (0.0, 1.05, 0.08, 0, 0.0, "Gewässer", "Water"),
-    "other": (0.05, 0.40, 0.15, 0, 0.05, "Sonstige Fläche", "Other"),
-    "building": (0.0, 0.0, 0.15, 0, 0.0, "Gebäude (Dach)", "Building roofs"),
-    "unsealed": (0.0, 0.70, 0.20, 0, 0.0, "Entsiegelte Fläche", "Unsealed ground"),
-    "tree": (1.0, 1.00, 0.16, 0, 0.0, "Baumkrone", "Tree crown"),
+#: name: (shade, kc, albedo, green_area, building_intensity)
+DEFAULTS: Final[dict[str, tuple[float, float, float, int, float]]] = {
+    "residential": (0.15, 0.45, 0.16, 0, 0.30),
+    "mixed": (0.10, 0.35, 0.15, 0, 0.40),
+    "commercial": (0.05, 0.25, 0.15, 0, 0.45),
+    "industrial": (0.03, 0.20, 0.14, 0, 0.45),
+    "public": (0.15, 0.45, 0.16, 0, 0.30),
+    "green": (0.40, 0.90, 0.19, 1, 0.0),
+    "allotments": (0.25, 0.85, 0.18, 1, 0.02),
+    "cemetery": (0.45, 0.85, 0.18, 1, 0.0),
+    "sport": (0.05, 0.70, 0.19, 0, 0.02),
+    "sealed_open": (0.03, 0.05, 0.13, 0, 0.0),
+    "traffic": (0.05, 0.05, 0.10, 0, 0.0),
+    "agriculture": (0.0, 0.85, 0.20, 1, 0.0),
+    "forest": (0.90, 1.00, 0.16, 1, 0.0),
+    "natural": (0.10, 0.85, 0.20, 1, 0.0),
+    "water": (0.0, 1.05, 0.08, 0, 0.0),
+    "other": (0.05, 0.40, 0.15, 0, 0.05),
+    "building": (0.0, 0.0, 0.15, 0, 0.0),
+    "unsealed": (0.0, 0.70, 0.20, 0, 0.0),
+    "tree": (1.0, 1.00, 0.16, 0, 0.0),
 }
 CODES: Final[dict[str, int]] = COVER_CODES | {"tree": TREE_CODE}
 
@@ -60,8 +60,7 @@ CODES: Final[dict[str, int]] = COVER_CODES | {"tree": TREE_CODE}
 def default_table(overrides: Mapping[str, Mapping[str, float]] | None = None) -> BiophysicalTable:
     """The default table, with a municipality's overrides by class name applied."""
     rows = {
-        name: dict(zip(TABLE_COLUMNS[1:], values[:5], strict=True))
-        for name, values in DEFAULTS.items()
+        name: dict(zip(TABLE_COLUMNS[1:], values, strict=True)) for name, values in DEFAULTS.items()
     }
     for name, values in (overrides or {}).items():
         if name not in rows:
@@ -78,9 +77,3 @@ def default_table(overrides: Mapping[str, Mapping[str, float]] | None = None) ->
         rows[name] |= dict(values)
     frame = pd.DataFrame([{"lucode": CODES[name], **row} for name, row in rows.items()])
     return BiophysicalTable.from_frame(frame, source="defaults")
-
-
-def labels(language: str = "de") -> dict[int, str]:
-    """Legend labels of the land-cover codes in German (``de``) or English (``en``)."""
-    column = 5 if language == "de" else 6
-    return {CODES[name]: str(values[column]) for name, values in DEFAULTS.items()}

@@ -72,7 +72,9 @@ def run(
     edits: Annotated[
         Path | None,
         typer.Option(
-            help="GeoJSON file of edits (see `scenarios/heat_edits.py` for the edit kinds)."
+            help="GeoJSON file of edits, each a feature with an `edit` property: landuse, "
+            "unseal, plant_trees, remove_trees, add_building, remove_buildings "
+            "(docs/heat-model.md).",
         ),
     ] = None,
     cell_size: Annotated[
@@ -192,6 +194,8 @@ def run(
         if sensors == "auto":
             has_sensors = any(s.kind == "air_temperature" for s in config.sensors)
             use_sensors = "latest" if has_sensors and uhi_max is None else "none"
+        if use_sensors == "period" and start is None and end is None:
+            raise TwinError("--sensors period needs --start and/or --end")
         if use_sensors != "none":
             progress.update(task, description="Calibrating with sensors")
             calibration = model.calibrate(

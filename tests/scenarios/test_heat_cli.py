@@ -153,6 +153,8 @@ def test_run_on_the_sample_twin_with_a_park_scenario(
     for name in (
         "T_air.tif",
         "hm.tif",
+        "landcover.tif",
+        "landcover.png",
         "T_air.png",
         "T_air_live.tif",
         "difference.tif",

@@ -222,7 +222,13 @@ def _residents(
     return grid_residents
 
 
-def mixed_surface(cover: LandCover, table: BiophysicalTable, *, et0: float = 1.0) -> Surface:
+def mixed_surface(
+    cover: LandCover,
+    table: BiophysicalTable,
+    *,
+    et0: float | np.ndarray = 1.0,
+    et0_valid: np.ndarray | None = None,
+) -> Surface:
     """Surface properties of every cell, mixed by area from class, roofs and tree crowns.
 
     ``table`` must have rows for every land-use code, for ``building`` (roofs) and for
@@ -249,6 +255,7 @@ def mixed_surface(cover: LandCover, table: BiophysicalTable, *, et0: float = 1.0
         building_intensity=np.maximum(ground * base.building_intensity, intensity),
         valid=cover.valid,
         et0=et0,
+        et0_valid=et0_valid,
     )
 
 

@@ -165,7 +165,7 @@ def read_inputs(lulc: Path, table: Path, et0: Path | float, aoi: Path) -> RawInp
         et0_grid = float(et0)  # type: ignore[arg-type]
     else:
         with et0_src:
-            et0_grid, et0_valid = _et0_on_grid(et0_src, grid)
+            et0_grid, et0_valid = et0_on_grid(et0_src, grid)
     return RawInputs(grid, codes, valid, biophysical, et0_grid, et0_valid, zones)
 
 
@@ -177,7 +177,7 @@ def _et0_bounds(src: rasterio.DatasetReader, crs: CRS) -> tuple[float, float, fl
     return tuple(transform_bounds(src.crs, rasterio.crs.CRS.from_wkt(crs.to_wkt()), *src.bounds))
 
 
-def _et0_on_grid(src: rasterio.DatasetReader, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+def et0_on_grid(src: rasterio.DatasetReader, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
     """ET0 on the computation grid: a plain window if the grids agree, else cubic splines."""
     nodata = src.nodata
     same_grid = CRS.from_user_input(src.crs) == grid.crs and np.allclose(

@@ -22,12 +22,14 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import rasterio
 
 from scenarios.grid import Grid
 from scenarios.heat import HeatModel, HeatParameters, HeatResult
 from scenarios.heat_calibration import Calibration, Reading, fit_temperatures, readings_on_grid
 from scenarios.heat_edits import HeatEdit, apply_edits
 from scenarios.heat_landcover import LandCover, TwinLayers, mixed_surface, rasterise
+from scenarios.heat_raw import et0_on_grid
 from scenarios.heat_table import default_table
 from scenarios.heat_zones import Exposure, zone_statistics
 from twin.config import HeatConfig, LayerKind, MunicipalityConfig
@@ -89,6 +91,26 @@ def twin_layers(store: TwinStore, config: MunicipalityConfig) -> TwinLayers:
     )
 
 
+def twin_et0(
+    store: TwinStore, config: MunicipalityConfig, grid: Grid
+) -> tuple[float | np.ndarray, np.ndarray | None]:
+    """Reference evapotranspiration on the grid, with where it is known.
+
+    The ``[heat] et0_layer`` raster, resampled with cubic splines as InVEST does, or the
+    single ``[heat] et0`` value.
+    """
+    name = config.heat.et0_layer
+    if name is None:
+        return config.heat.et0, None
+    if not any(layer.name == name and layer.kind == LayerKind.RASTER for layer in config.layers):
+        raise TwinError(
+            f"[heat] et0_layer = {name!r} is not a raster layer of {config.name}",
+            hint='Add it as [[layers]] with kind = "raster" and import it.',
+        )
+    with rasterio.open(store.raster_path(name)) as source:
+        return et0_on_grid(source, grid)
+
+
 @dataclass
 class HeatScenario:
     """A scenario's result, its land cover and the block of cells it recomputed."""
@@ -132,7 +154,8 @@ class TwinHeat:
         self.table = default_table(heat.biophysical)
         self.parameters = parameters or parameters_from(heat)
         self.cover = rasterise(self.layers, self.grid, progress=progress)
-        self.surface = mixed_surface(self.cover, self.table, et0=heat.et0)
+        self.et0, self.et0_valid = twin_et0(store, config, self.grid)
+        self.surface = mixed_surface(self.cover, self.table, et0=self.et0, et0_valid=self.et0_valid)
         if heat.dask_scheduler:  # a large grid: the base on the cluster, edits here
             from scenarios.heat_dask import run_on
 
@@ -171,7 +194,9 @@ class TwinHeat:
             (bounds[0] - size, bounds[1] - size, bounds[2] + size, bounds[3] + size)
         )
         block = rasterise(edited, self.grid, rows, cols)
-        surface = mixed_surface(block, self.table, et0=self.config.heat.et0)
+        et0 = self.et0 if isinstance(self.et0, float) else self.et0[rows, cols]
+        et0_valid = None if self.et0_valid is None else self.et0_valid[rows, cols]
+        surface = mixed_surface(block, self.table, et0=et0, et0_valid=et0_valid)
         result = self.model.update(base, surface, rows, cols)
         return HeatScenario(result, self.cover.splice(block, rows, cols), rows, cols)
 

@@ -239,6 +239,11 @@ class HeatConfig(_Strict):
     weight_albedo: float = Field(0.2, ge=0)
     weight_eti: float = Field(0.2, ge=0)
     et0: float = Field(5.0, gt=0, description="Reference evapotranspiration, mm/day.")
+    et0_layer: str | None = Field(
+        None,
+        description="Raster layer of the twin with reference evapotranspiration (mm); "
+        "used instead of `et0` where it has data.",
+    )
     biophysical: dict[str, dict[str, float]] = Field(default_factory=dict)
     dask_scheduler: str | None = Field(
         None, description="Address of a Dask scheduler for large grids, e.g. tcp://host:8786."

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
+import rasterio
 import shapely
 
+from sample_data import get_path
 from scenarios.conversion import LIVING_SHARE_OF_FLOOR_AREA, LIVING_SPACE_PER_PERSON_M2
 from scenarios.heat import HeatModel, HeatModelError
 from scenarios.heat_calibration import dwd_reference_temperature, live_heat_map
@@ -16,7 +20,7 @@ from scenarios.heat_edits import EditError, HeatEdit, apply_edits, edit_from_fea
 from scenarios.heat_landcover import COVER_CODES, mixed_surface, rasterise
 from scenarios.heat_table import default_table
 from scenarios.heat_twin import TwinHeat, cached_twin_heat, parameters_from
-from tests.conftest import hamburg_file
+from tests.conftest import build_workspace, hamburg_file
 from twin.errors import DataFileError
 from twin.workspace import Workspace
 
@@ -243,3 +247,50 @@ def test_a_configured_dask_scheduler_computes_the_base(imported_workspace: Works
     )
     with pytest.raises(HeatModelError, match="cannot reach the Dask scheduler"):
         TwinHeat(broken, store)
+
+
+def test_an_et0_raster_layer_of_the_twin(tmp_path: Path) -> None:
+    # Musterstadt with an ET0 grid: higher in the east, with a nodata corner in the north-west
+    transform = rasterio.transform.from_origin(631900, 5499100, 100, 100)
+    et0 = np.tile(3.0 + np.arange(32, dtype=np.float32) / 16, (32, 1))
+    et0[:6, :6] = -1
+    raster = tmp_path / "et0.tif"
+    with rasterio.open(
+        raster,
+        "w",
+        driver="GTiff",
+        width=32,
+        height=32,
+        count=1,
+        dtype="float32",
+        crs="EPSG:25832",
+        transform=transform,
+        nodata=-1,
+    ) as dst:
+        dst.write(et0, 1)
+    sample = get_path("musterstadt")
+    text = re.sub(
+        r'^(path|boundary|history) = "',
+        rf'\1 = "{sample.parent}/',
+        sample.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+    text += (
+        f'\n[[layers]]\nname = "et0"\ntitle = {{ de = "ET0", en = "ET0" }}\n'
+        f'kind = "raster"\npath = "{raster}"\nclassification = "internal"\n'
+        'owner = "DWD"\nlicence = "CC0-1.0"\nsource = "test"\n\n[heat]\net0_layer = "et0"\n'
+    )
+    (tmp_path / "town.toml").write_text(text, encoding="utf-8")
+    workspace = build_workspace(tmp_path / "ws", tmp_path / "town.toml")
+    model = TwinHeat(workspace.config("musterstadt"), workspace.store("musterstadt"))
+    assert model.et0_valid is not None
+    cells = model.cover.valid
+    unknown = cells & ~model.et0_valid
+    assert unknown.any() and np.isnan(model.base.cc[unknown]).all()
+    fields = cells & model.et0_valid & (model.cover.codes == COVER_CODES["agriculture"])
+    fields &= model.cover.canopy_fraction == 0
+    cols = np.nonzero(fields)[1]
+    west, east = fields.copy(), fields.copy()
+    west[:, cols.mean().astype(int) :] = False
+    east[:, : cols.mean().astype(int)] = False
+    assert model.base.cc[east].mean() > model.base.cc[west].mean() + 0.01

@@ -79,9 +79,9 @@ def import_csv(
     """
     from twin.sensors import import_csv as load
 
-    store = workspace_at(workspace).store(slug)
+    ws = workspace_at(workspace)
     count = load(
-        store,
+        ws.store(slug),
         sensor,
         file,
         actor=get_settings().actor,
@@ -89,6 +89,7 @@ def import_csv(
         dwd_element=dwd,
         time_column=time_column,
         value_column=value_column,
+        config=ws.config(slug),
     )
     console.print(
         f"[green]✓[/green] {sensor}: {count.new:,} new observation(s), {count.duplicate:,} already stored"
@@ -235,10 +236,11 @@ def health(
 
     from twin.sensors import sensor_health
 
-    store = workspace_at(workspace).store(slug)
+    ws = workspace_at(workspace)
+    store = ws.store(slug)
     table = Table("sensor", "status", "observations", "last", "flagged", "message")
     colours = {"ok": "green", "degraded": "yellow", "stale": "red", "no_data": "red"}
-    for record, state in sensor_health(store, now=datetime.now(UTC)):
+    for record, state in sensor_health(store, now=datetime.now(UTC), config=ws.config(slug)):
         table.add_row(
             record.key,
             f"[{colours[state.status]}]{state.status}[/]",

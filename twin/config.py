@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -148,6 +149,33 @@ class LayerConfig(_Strict):
         )
 
 
+class QAOverride(_Strict):
+    """One sensor's changes to its kind's quality-control rules (``qa = { … }``).
+
+    E.g. a gauge that reports every 15 minutes: ``qa = { expected_interval_minutes = 15 }``;
+    a temperature sensor on a sunny roof: ``qa = { maximum = 60 }``. Unset keys keep the
+    kind's defaults (layers/sensors/qa.py).
+    """
+
+    minimum: float | None = None
+    maximum: float | None = None
+    max_step: float | None = Field(None, gt=0)
+    flat_line_hours: float | None = Field(None, gt=0)
+    flat_line_above: float | None = None
+    expected_interval_minutes: float | None = Field(None, gt=0, le=60 * 24 * 31)
+    stale_after: float | None = Field(
+        None, gt=0, description="Stale after this many expected intervals without data."
+    )
+
+    def overrides(self) -> dict[str, Any]:
+        """The set keys, named as :class:`layers.sensors.qa.QARules` names them."""
+        values = self.model_dump(exclude_none=True)
+        minutes = values.pop("expected_interval_minutes", None)
+        if minutes is not None:
+            values["expected_interval"] = timedelta(minutes=minutes)
+        return values
+
+
 class SensorConfig(_Strict):
     """A sensor site; the live ingest (SensorThings, MQTT) builds on this."""
 
@@ -174,6 +202,19 @@ class SensorConfig(_Strict):
     field: str | None = Field(
         None, description="Decoded payload field with this sensor's value (default by kind)."
     )
+    qa: QAOverride | None = Field(None, description="Changes to the kind's QA rules.")
+
+    @model_validator(mode="after")
+    def _qa_rules(self) -> SensorConfig:
+        if self.qa is not None:
+            from layers.sensors.qa import rules_for_kind
+
+            try:
+                rules_for_kind(self.kind, self.qa.overrides())
+            except ValidationError as err:
+                problems = "; ".join(e["msg"] for e in err.errors())
+                raise ValueError(f"qa of sensor {self.id!r}: {problems}") from None
+        return self
 
 
 class AlertRule(_Strict):

@@ -15,7 +15,7 @@ import shapely
 
 from layers.sensors.csv import convert_units, read_dwd_daily, read_observations
 from layers.sensors.mqtt import DEFAULT_FIELD, DeviceRoute, Router
-from layers.sensors.qa import DEFAULT_RULES, SensorHealth, check, health
+from layers.sensors.qa import QARules, SensorHealth, check, health, rules_for_kind
 from twin.config import MunicipalityConfig, SensorConfig
 from twin.errors import LayerValidationError, UnknownFeatureError
 from twin.store.base import DatastreamRecord, InsertCount, SensorSite, TwinStore
@@ -89,7 +89,8 @@ def register_sensor(
             config.resolve(sensor.history), unit=sensor.unit, expected_unit=sensor.unit
         )
         history = store.add_observations(datastream_id, frame, actor=actor)
-        check_quality(store, datastream(store, sensor.id), actor=actor)
+        record = datastream(store, sensor.id)
+        check_quality(store, record, actor=actor, rules=rules_for(config, record))
     return SensorImport(sensor.id, datastream_id, history)
 
 
@@ -116,8 +117,12 @@ def import_csv(
     dwd_element: str | None = None,
     time_column: str = "time",
     value_column: str = "value",
+    config: MunicipalityConfig | None = None,
 ) -> InsertCount:
-    """Load a CSV (plain ``time,value`` or a DWD daily file) into sensor ``key``'s datastream."""
+    """Load a CSV (plain ``time,value`` or a DWD daily file) into sensor ``key``'s datastream.
+
+    With ``config``, the sensor's own QA rules (``qa``) flag the new observations.
+    """
     record = datastream(store, key)
     if dwd_element:
         series = read_dwd_daily(path, element=dwd_element)
@@ -139,7 +144,13 @@ def import_csv(
             value_column=value_column,
         )
     count = store.add_observations(record.id, frame, actor=actor)
-    check_quality(store, record, since=frame["phenomenon_time"].min().to_pydatetime(), actor=actor)
+    check_quality(
+        store,
+        record,
+        since=frame["phenomenon_time"].min().to_pydatetime(),
+        actor=actor,
+        rules=rules_for(config, record),
+    )
     return count
 
 
@@ -157,23 +168,31 @@ def live_router(config: MunicipalityConfig, store: TwinStore) -> Router:
     return Router(devices, keys.values())
 
 
+def rules_for(config: MunicipalityConfig | None, record: DatastreamRecord) -> QARules:
+    """QA rules of a datastream: its kind's, with its ``[[sensors]] qa`` overrides if any."""
+    sensor = next((s for s in config.sensors if s.id == record.key), None) if config else None
+    return rules_for_kind(record.kind, sensor.qa.overrides() if sensor and sensor.qa else None)
+
+
 def check_quality(
-    store: TwinStore, record: DatastreamRecord, *, since: datetime | None = None, actor: str
+    store: TwinStore,
+    record: DatastreamRecord,
+    *,
+    since: datetime | None = None,
+    actor: str,
+    rules: QARules | None = None,
 ) -> int:
     """Flag a datastream's observations with :func:`layers.sensors.qa.check`.
 
     Checks those from ``since`` (with a margin, since spikes and stuck runs are judged by
-    their neighbours), stores the flags that changed and returns how many did.
+    their neighbours) with ``rules`` (default: the kind's), stores the flags that
+    changed and returns how many did.
     """
     start = since - QA_MARGIN if since is not None else None
     frame = store.observations(record.id, start=start)
     if frame.empty:
         return 0
-    flags = check(
-        frame["phenomenon_time"],
-        frame["result"],
-        DEFAULT_RULES.get(record.kind, DEFAULT_RULES["other"]),
-    )
+    flags = check(frame["phenomenon_time"], frame["result"], rules or rules_for(None, record))
     changed = flags != frame["quality"]
     store.set_quality(
         dict(zip(frame.loc[changed, "id"].astype(int), flags[changed], strict=True)), actor=actor
@@ -182,13 +201,16 @@ def check_quality(
 
 
 def sensor_health(
-    store: TwinStore, *, now: datetime
+    store: TwinStore, *, now: datetime, config: MunicipalityConfig | None = None
 ) -> list[tuple[DatastreamRecord, SensorHealth]]:
-    """Health of every datastream from its stored observations and flags."""
+    """Health of every datastream from its stored observations and flags.
+
+    With ``config``, each sensor's own expected interval and rules count (``qa``).
+    """
     out = []
     for record in store.datastreams():
         frame = store.observations(record.id)
-        rules = DEFAULT_RULES.get(record.kind, DEFAULT_RULES["other"])
+        rules = rules_for(config, record)
         out.append((record, health(frame["phenomenon_time"], frame["quality"], rules, now=now)))
     return out
 
@@ -202,6 +224,6 @@ def after_batch(
     since = datetime.now(UTC) - QA_MARGIN
     for record in store.datastreams():
         if record.id in datastream_ids:
-            check_quality(store, record, since=since, actor=actor)
+            check_quality(store, record, since=since, actor=actor, rules=rules_for(config, record))
     evaluate_alerts(config, store, datastreams=datastream_ids)
     refresh_live_layer(store, actor=actor)

@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -293,6 +293,18 @@ def _flat_runs(
     if rules.flat_line_above is not None:
         flat &= values.gt(rules.flat_line_above)
     return flat
+
+
+def rules_for_kind(kind: str, overrides: Mapping[str, object] | None = None) -> QARules:
+    """The rules of a sensor kind, with one sensor's overrides applied and checked.
+
+    >>> rules_for_kind("air_temperature", {"maximum": 45.0}).maximum
+    45.0
+    """
+    base = DEFAULT_RULES.get(kind, DEFAULT_RULES["other"])
+    if not overrides:
+        return base
+    return QARules(**(base.model_dump() | dict(overrides)))
 
 
 def check(times: pd.Series, values: pd.Series, rules: QARules) -> pd.Series:

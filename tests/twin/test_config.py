@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,24 @@ def test_compound_and_25833_crs_accepted(tmp_path: Path) -> None:
         write(tmp_path, {**GOOD, "crs": "urn:adv:crs:ETRS89_UTM32*DE_DHHN2016_NH"})
     )
     assert config.crs == "EPSG:25832"
+
+
+def test_per_sensor_qa_overrides_are_checked_against_the_kind(tmp_path: Path) -> None:
+    sensor = {
+        "id": "P1",
+        "name": "Pegel",
+        "kind": "water_level",
+        "location": [0.0, 0.0],
+        "unit": "cm",
+        "qa": {"expected_interval_minutes": 15, "maximum": 900},
+    }
+    config = load_config(write(tmp_path, {**GOOD, "sensors": [sensor]}))
+    overrides = config.sensors[0].qa.overrides()  # type: ignore[union-attr]
+    assert overrides == {"maximum": 900.0, "expected_interval": timedelta(minutes=15)}
+    broken = {**sensor, "qa": {"minimum": 1000}}  # above the kind's maximum
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, {**GOOD, "sensors": [broken]}))
+    assert any(
+        p.startswith("sensors[0]") and "qa of sensor 'P1'" in p and "below maximum" in p
+        for p in info.value.problems
+    ), info.value.problems

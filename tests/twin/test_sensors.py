@@ -6,6 +6,7 @@ import math
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,7 @@ from tests.conftest import hamburg_file, make_town
 from twin.config import load_config
 from twin.errors import DataFileError, InvalidRequestError, UnknownFeatureError
 from twin.importer import init_municipality
-from twin.sensors import import_csv, register_sensor
+from twin.sensors import import_csv, register_sensor, sensor_health
 from twin.store.base import SensorSite, TwinStore
 from twin.workspace import Workspace
 
@@ -220,8 +221,6 @@ def test_latest_is_the_newest_observation_of_each_datastream(store: TwinStore) -
 def test_quality_flags_are_stored_and_values_kept(store: TwinStore, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from twin.sensors import sensor_health
-
     store.register_sensor(SITE, actor="pytest")
     times = pd.date_range("2025-07-01", periods=48, freq="h", tz="UTC")
     values = [20 + 5 * math.sin(i / 24 * 2 * math.pi) for i in range(48)]
@@ -304,3 +303,31 @@ def test_sensor_linked_to_the_nearest_feature(tmp_path: Path) -> None:
     ):
         register_sensor(config, store, far, actor="pytest")
     assert [r.key for r in store.datastreams()] == ["M1"]  # nothing registered for M2
+
+
+def test_a_sensors_own_qa_rules_flag_and_judge_it(tmp_path: Path) -> None:
+    text = make_town(tmp_path).read_text(encoding="utf-8") + (
+        '\n[[sensors]]\nid = "T01"\nname = "Dachsensor"\nkind = "air_temperature"\n'
+        'location = [600500.0, 5500500.0]\nunit = "°C"\n'
+        "qa = { maximum = 60, expected_interval_minutes = 15 }\n"
+    )
+    (tmp_path / "roof.toml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "roof.toml")
+    store = init_municipality(config, Workspace(tmp_path / "ws"), actor="pytest")
+    register_sensor(config, store, config.sensors[0], actor="pytest")
+    times = pd.date_range("2025-07-01T10:00Z", periods=8, freq="15min")
+    path = tmp_path / "roof.csv"
+    pd.DataFrame(
+        {
+            "time": times.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "value": [48.0, 52.0, 55.0, 55.5, 54.0, 53.0, 52.5, 52.0],
+        }
+    ).to_csv(path, index=False)
+    import_csv(store, "T01", path, actor="pytest", config=config)
+    assert (store.observations(1)["quality"] == "ok").all()  # 55 °C is plausible on a roof
+    import_csv(store, "T01", path, actor="pytest")  # the kind's rules: above 50 °C is wrong
+    assert (store.observations(1)["quality"] == "out_of_range").sum() == 7
+    # stale after 3 × 15 min with the sensor's own interval, not 3 × 1 h
+    now = times[-1].to_pydatetime() + timedelta(hours=1)
+    assert sensor_health(store, now=now, config=config)[0][1].status == "stale"
+    assert sensor_health(store, now=now)[0][1].status != "stale"

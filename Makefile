@@ -1,5 +1,5 @@
 # Two commands do everything (see README.md):
-#   make demo   set up, then serve the sample municipality on http://127.0.0.1:8000/
+#   make demo   set up, then serve the sample municipality (with live sensors) on http://127.0.0.1:8000/
 #   make test   set up, then run lint, type checks and the whole test suite
 # Both install what they need themselves: Python packages into .venv, MapLibre GL from
 # the npm registry into viewer/static/vendor, and (for tests) Debian's chromium.
@@ -29,7 +29,8 @@ $(VENDOR): package.json package-lock.json $(VENV)/.installed
 	$(BIN)/python -m viewer.bundle_assets
 
 demo: setup
-	$(BIN)/twin demo --host $(HOST) --port $(PORT)
+	@$(MAKE) --no-print-directory services || echo "No MQTT broker could be started: the demo runs without live sensors."
+	$(BIN)/twin demo --live --host $(HOST) --port $(PORT)
 
 serve: setup
 	$(BIN)/twin serve --host $(HOST) --port $(PORT)

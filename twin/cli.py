@@ -299,17 +299,34 @@ def demo(
     serve_it: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve the twin after setting it up.")
     ] = True,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live/--no-live",
+            help="Also feed it live: simulated LoRaWAN sensors through the MQTT broker on "
+            "127.0.0.1:1883, stored as they arrive (skipped if no broker answers).",
+        ),
+    ] = False,
 ) -> None:
     """Set up the fictional sample municipality "Musterstadt" and serve it.
 
     Same as `twin init` + `twin import` on sample_data/musterstadt/musterstadt.toml,
-    then `twin serve`. Re-running it refreshes the sample layers.
+    then `twin serve`. Re-running it refreshes the sample layers. With `--live`, its
+    sensors report every minute while it is served (`twin sensors simulate` + `ingest`).
     """
     from sample_data import get_path
 
     config = load_config(get_path("musterstadt"))
-    init_municipality(config, workspace_at(workspace), actor=get_settings().actor)
+    ws = workspace_at(workspace)
+    init_municipality(config, ws, actor=get_settings().actor)
     import_(config.slug, None, workspace)
+    if live:
+        from twin.simulate import start_live_demo
+
+        if start_live_demo(ws.config(config.slug), ws.store(config.slug)) is None:
+            console.print("[yellow]No MQTT broker on 127.0.0.1:1883: serving without live data.[/]")
+        else:
+            console.print("Live feed: simulated sensors report every minute.")
     if serve_it:
         serve(workspace, host, port)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import json
 import math
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,7 @@ import paho.mqtt.client as mqtt
 
 from layers.sensors.lorawan import encode_payload
 from twin.config import MunicipalityConfig, SensorConfig
+from twin.store.base import TwinStore
 
 TOPIC = "v3/{slug}@twin/devices/{device}/up"
 
@@ -89,8 +92,9 @@ def simulate(
     interval_minutes: float = 15.0,
     malformed_every: int = 40,
     seed: int = 1,
+    stop: threading.Event | None = None,
 ) -> dict[str, int]:
-    """Publish uplinks for ``seconds`` of real time; return counts of what was sent."""
+    """Publish uplinks for ``seconds`` of real time (or until ``stop``); return the counts."""
     rng = np.random.default_rng(seed)
     devices = [
         _Device(s, state=float(rng.uniform(20, 30)))
@@ -112,7 +116,7 @@ def simulate(
     stuck_value: dict[str, float] | None = None
     end = time.monotonic() + seconds
     try:
-        while time.monotonic() < end:
+        while time.monotonic() < end and not (stop is not None and stop.is_set()):
             for device in devices:
                 assert device.sensor.device is not None and device.sensor.profile is not None
                 values = _value(device, clock, rng)
@@ -134,10 +138,60 @@ def simulate(
                     )
                 sent += 1
             clock += step
-            time.sleep(step.total_seconds() / speed)
+            pause = step.total_seconds() / speed
+            if stop is None:
+                time.sleep(pause)
+            else:
+                stop.wait(pause)
         for info in pending:  # QoS 1: do not stop before the broker has everything
             info.wait_for_publish(timeout=10)
     finally:
         client.loop_stop()
         client.disconnect()
     return {"uplinks": sent, "malformed": malformed, "devices": len(devices)}
+
+
+def start_live_demo(
+    config: MunicipalityConfig,
+    store: TwinStore,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 1883,
+) -> threading.Event | None:
+    """Feed the demo twin live: the simulator publishes, the ingest stores, both in threads.
+
+    Devices report once a minute on the real clock, so live values and their times are
+    plausible on the map (the compressed clock of ``twin sensors simulate`` would run
+    ahead of real time).
+
+    Returns the event that stops both, or ``None`` when no MQTT broker answers at
+    ``host:port`` (the demo then runs without live data rather than not at all).
+    """
+    from layers.sensors.mqtt import MqttIngest
+    from twin.sensors import after_batch, live_router
+
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return None
+    stop = threading.Event()
+    ingest = MqttIngest(
+        store,
+        live_router(config, store),
+        host=host,
+        port=port,
+        client_id=f"twin-demo-ingest-{config.slug}",
+        on_batch=lambda ids: after_batch(config, store, ids, actor="demo-feed"),
+    )
+    threading.Thread(target=ingest.run, kwargs={"stop": stop}, daemon=True).start()
+
+    feed = {
+        "host": host,
+        "port": port,
+        "seconds": math.inf,
+        "speed": 1.0,
+        "interval_minutes": 1.0,
+        "stop": stop,
+    }
+    threading.Thread(target=simulate, args=(config,), kwargs=feed, daemon=True).start()
+    return stop

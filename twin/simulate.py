@@ -184,6 +184,7 @@ def start_live_demo(
         on_batch=lambda ids: after_batch(config, store, ids, actor="demo-feed"),
     )
     threading.Thread(target=ingest.run, kwargs={"stop": stop}, daemon=True).start()
+    ingest.subscribed.wait(timeout=10)  # a first reading published earlier would be lost
 
     feed = {
         "host": host,

@@ -152,6 +152,9 @@ class MqttIngest:
         self.client.reconnect_delay_set(min_delay=1, max_delay=30)
         self.client.on_connect = self._on_connect
         self.client.on_message = lambda _c, _u, message: self.inbox.put(message)
+        #: set once the broker has confirmed the subscriptions: from then on nothing is missed
+        self.subscribed = threading.Event()
+        self.client.on_subscribe = lambda *_args: self.subscribed.set()
         self.host, self.port = host, port
 
     def _on_connect(

@@ -20,7 +20,7 @@ from scenarios.heat_edits import EditError, HeatEdit, apply_edits, edit_from_fea
 from scenarios.heat_landcover import COVER_CODES, mixed_surface, rasterise
 from scenarios.heat_table import default_table
 from scenarios.heat_twin import TwinHeat, cached_twin_heat, parameters_from
-from tests.conftest import build_workspace, hamburg_file
+from tests.conftest import build_workspace, hamburg_file, make_town
 from twin.errors import DataFileError
 from twin.workspace import Workspace
 
@@ -294,3 +294,16 @@ def test_an_et0_raster_layer_of_the_twin(tmp_path: Path) -> None:
     west[:, cols.mean().astype(int) :] = False
     east[:, : cols.mean().astype(int)] = False
     assert model.base.cc[east].mean() > model.base.cc[west].mean() + 0.01
+
+
+def test_a_town_with_only_trees_still_gets_a_heat_map(tmp_path: Path) -> None:
+    # Testort has no land-use and no building layer: every cell is "other", trees cool
+    workspace = build_workspace(tmp_path / "ws", make_town(tmp_path))
+    model = TwinHeat(workspace.config("testort"), workspace.store("testort"))
+    cells = model.cover.valid
+    assert cells.all() and (model.cover.codes == COVER_CODES["other"]).all()
+    crowns = model.cover.canopy_fraction > 0
+    assert crowns.sum() >= 2  # two of the three trees stand inside the town
+    assert model.base.t_air_nomix()[crowns].max() < model.base.t_air_nomix()[~crowns].min()
+    table = model.statistics(model.base)
+    assert list(table["name"]) == ["Testort"]

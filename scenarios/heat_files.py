@@ -6,10 +6,12 @@ Layout of a run folder (``WORKSPACE/SLUG/heat/NAME``)::
     landcover.tif landcover.png                the land-cover codes the model used
     T_air.png hm.png                           base maps
     zones.geojson zones.csv                    base statistics per district
+    sites.geojson sites.csv                    sensitive sites with their air temperature
     T_air_live.tif T_air_live.png              with a live map: corrected by the sensors
     scenario/…                                 the same for the scenario
     difference.tif difference.png              scenario − base, K
     zones_change.geojson zones_change.csv      the districts' scenario values and changes
+    sites_change.geojson sites_change.csv      the sensitive sites' scenario temperatures
     run.json                                   parameters, calibration and sources
 """
 
@@ -22,7 +24,7 @@ import numpy as np
 from scenarios.heat_maps import MapKind, save_landcover_map, save_map
 from scenarios.heat_outputs import write_grid, write_result, write_zones
 from scenarios.heat_twin import HeatScenario, TwinHeat, difference
-from scenarios.heat_zones import with_changes
+from scenarios.heat_zones import site_temperatures, with_changes
 
 TITLES = {
     "de": {
@@ -79,7 +81,11 @@ def write_base(model: TwinHeat, folder: Path, lang: str) -> list[Path]:
     )
     files.append(_map(model, model.base.t_air(), folder / "T_air.png", "temperature", "base", lang))
     files.append(_map(model, model.base.hm, folder / "hm.png", "index", "hm", lang))
-    return files + write_zones(model.statistics(model.base), folder)
+    files += write_zones(model.statistics(model.base), folder)
+    if model.sites is not None and not model.sites.empty:
+        sites = site_temperatures(model.base.t_air(), model.grid, model.sites)
+        files += write_zones(sites, folder, stem="sites")
+    return files
 
 
 def write_live(model: TwinHeat, live: np.ndarray, folder: Path, lang: str) -> list[Path]:
@@ -103,4 +109,10 @@ def write_scenario(model: TwinHeat, scenario: HeatScenario, folder: Path, lang: 
     table = with_changes(
         model.statistics(scenario.result, scenario.cover), model.statistics(model.base)
     )
-    return files + write_zones(table, folder, stem="zones_change")
+    files += write_zones(table, folder, stem="zones_change")
+    if model.sites is not None and not model.sites.empty:
+        sites = site_temperatures(scenario.result.t_air(), model.grid, model.sites)
+        base = site_temperatures(model.base.t_air(), model.grid, model.sites)
+        sites["delta_t_air"] = sites["t_air"] - base["t_air"]
+        files += write_zones(sites, folder, stem="sites_change")
+    return files

@@ -69,7 +69,7 @@ def zone_statistics(
     t_air, t_ref = result.t_air(), result.parameters.t_ref
     cell_ha = grid.cell_size**2 / 10_000
     hot_sites = (
-        _hot_sites(t_air, grid, exposure.sites, min(thresholds))
+        _above(site_temperatures(t_air, grid, exposure.sites), min(thresholds))
         if exposure.sites is not None
         else None
     )
@@ -119,22 +119,26 @@ def with_changes(scenario: gpd.GeoDataFrame, base: gpd.GeoDataFrame) -> gpd.GeoD
     return table
 
 
+def _above(sites: gpd.GeoDataFrame, threshold: float) -> gpd.GeoDataFrame:
+    return sites[sites["t_air"].fillna(-np.inf) > threshold]
+
+
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else np.nan
 
 
-def _hot_sites(
-    t_air: np.ndarray, grid: Grid, sites: gpd.GeoDataFrame, threshold: float
-) -> gpd.GeoDataFrame:
-    """Sensitive sites whose cell (or, for areas, hottest cell) is above ``threshold``."""
+def site_temperatures(t_air: np.ndarray, grid: Grid, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every sensitive site as a point (its representative point) with its cell's ``t_air``.
+
+    Sites outside the grid get NaN. Planners see which school or care home is hot, not
+    only how many per district.
+    """
     points = sites.geometry.representative_point()
-    inverse = ~grid.transform
-    cols, rows = inverse * (points.x.to_numpy(), points.y.to_numpy())
+    cols, rows = ~grid.transform * (points.x.to_numpy(), points.y.to_numpy())
     rows, cols = np.floor(rows).astype(int), np.floor(cols).astype(int)
     inside = (rows >= 0) & (rows < grid.height) & (cols >= 0) & (cols < grid.width)
     temperature = np.full(len(sites), np.nan)
     temperature[inside] = t_air[rows[inside], cols[inside]]
-    hot = sites.loc[np.nan_to_num(temperature, nan=-np.inf) > threshold].copy()
-    hot["t_air"] = temperature[np.nan_to_num(temperature, nan=-np.inf) > threshold]
-    hot = hot.set_geometry(points[hot.index]) if len(hot) else hot
-    return hot.reset_index(drop=True)
+    table = sites.set_geometry(points).reset_index(drop=True)
+    table["t_air"] = temperature
+    return table

@@ -169,6 +169,10 @@ def test_run_on_the_sample_twin_with_a_park_scenario(
     assert np.nanmin(change) < -0.05 and np.nanmax(change) < 1e-6
     zones = pd.read_csv(out / "zones_change.csv")
     assert (zones["delta_avg_tmp_v"] <= 1e-9).all()
+    sites = pd.read_csv(out / "sites_change.csv")
+    assert len(sites) == 6 and "Grundschule Musterstadt" in set(sites["name"])
+    assert sites["t_air"].notna().all() and (sites["delta_t_air"] <= 1e-9).all()
+    assert len(pd.read_csv(out / "sites.csv")) == 6
     run = json.loads((out / "run.json").read_text())
     assert run["calibration"]["stations"] == 6
     assert run["parameters"]["cc_method"] == "intensity"

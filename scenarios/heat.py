@@ -271,11 +271,8 @@ class BiophysicalTable:
         """
         lucodes = self.frame.index.to_numpy()
         cells = codes[valid]
-        if not cells.size:
-            raise HeatModelError(
-                "no cell of the land-cover grid has a value",
-                hint="Check the raster's nodata value and its extent.",
-            )
+        if not cells.size:  # nothing to look up (e.g. an edited block outside the boundary)
+            return np.zeros(codes.shape, dtype=np.intp)
         small = cells.min() >= 0 and cells.max() < 2**16
         present = np.flatnonzero(np.bincount(cells)) if small else np.unique(cells)
         unknown = np.setdiff1d(present, lucodes)

@@ -158,6 +158,11 @@ def read_inputs(lulc: Path, table: Path, et0: Path | float, aoi: Path) -> RawInp
     if codes.dtype.kind not in "iu" and not np.all(np.isnan(codes) | (codes == np.round(codes))):
         raise DataFileError(f"{lulc}: LULC values must be whole-number codes")
     valid = np.ones(codes.shape, dtype=bool) if nodata is None else codes != nodata
+    if not valid.any():
+        raise DataFileError(
+            f"{lulc}: the LULC raster has no data where the ET0 raster and the AOI are",
+            hint="Check its nodata value, and that LULC, ET0 and AOI cover the same area.",
+        )
     codes = np.where(valid, codes, 0).astype(np.int32)
     et0_grid: float | np.ndarray
     et0_valid = None

@@ -193,6 +193,11 @@ class TwinHeat:
         rows, cols = self.grid.block(
             (bounds[0] - size, bounds[1] - size, bounds[2] + size, bounds[3] + size)
         )
+        if rows.stop <= rows.start or cols.stop <= cols.start:
+            raise TwinError(
+                "the edits lie outside the area this map covers",
+                hint="Compute the map without --extent, or with one that holds the edits.",
+            )
         block = rasterise(edited, self.grid, rows, cols)
         et0 = self.et0 if isinstance(self.et0, float) else self.et0[rows, cols]
         et0_valid = None if self.et0_valid is None else self.et0_valid[rows, cols]

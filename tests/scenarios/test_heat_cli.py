@@ -106,6 +106,14 @@ def test_run_raw_names_missing_table_codes_and_writes_nothing(tmp_path: Path) ->
     assert not (tmp_path / "out").exists()
 
 
+def test_run_raw_rejects_a_lulc_without_data(tmp_path: Path) -> None:
+    paths = write_invest_inputs(tmp_path / "in")
+    with rasterio.open(paths.lulc, "r+") as dst:
+        dst.write(np.full((dst.height, dst.width), 255, dtype=np.uint8), 1)
+    done = twin(*raw_args(paths, tmp_path / "out"))
+    assert done.returncode == 1 and "has no data where the ET0 raster and the AOI" in done.stderr
+
+
 def test_run_raw_rejects_a_corrupt_lulc(tmp_path: Path) -> None:
     paths = write_invest_inputs(tmp_path / "in")
     data = paths.lulc.read_bytes()

@@ -16,6 +16,7 @@ from scenarios.heat import (
     HeatModelError,
     HeatParameters,
     Surface,
+    cooling_capacity,
 )
 
 CELL = 10.0
@@ -242,3 +243,13 @@ def test_surface_windows_keep_scalar_et0() -> None:
     surface = TABLE.surface(np.zeros((4, 4), dtype=int), et0=3.0)
     assert isinstance(surface.window(slice(0, 2), slice(0, 2)), Surface)
     assert surface.window(slice(0, 2), slice(0, 2)).et0 == 3.0
+
+
+def test_a_block_without_land_cover_has_no_cooling_capacity() -> None:
+    codes = np.zeros((3, 4), dtype=int)
+    surface = TABLE.surface(codes, valid=np.zeros(codes.shape, dtype=bool))
+    model = HeatModel.for_surface(
+        TABLE.surface(np.zeros((20, 20), dtype=int)), cell_size=CELL, parameters=PARAMETERS
+    )
+    base = model.run(TABLE.surface(np.zeros((20, 20), dtype=int)))
+    assert np.isnan(cooling_capacity(surface, PARAMETERS, base.et0_max)).all()

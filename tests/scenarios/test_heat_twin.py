@@ -21,7 +21,7 @@ from scenarios.heat_landcover import COVER_CODES, mixed_surface, rasterise
 from scenarios.heat_table import default_table
 from scenarios.heat_twin import TwinHeat, cached_twin_heat, parameters_from
 from tests.conftest import build_workspace, hamburg_file, make_town
-from twin.errors import DataFileError
+from twin.errors import DataFileError, TwinError
 from twin.workspace import Workspace
 
 
@@ -307,3 +307,13 @@ def test_a_town_with_only_trees_still_gets_a_heat_map(tmp_path: Path) -> None:
     assert model.base.t_air_nomix()[crowns].max() < model.base.t_air_nomix()[~crowns].min()
     table = model.statistics(model.base)
     assert list(table["name"]) == ["Testort"]
+
+
+def test_edits_outside_the_computed_extent_are_refused(imported_workspace: Workspace) -> None:
+    config = imported_workspace.config("musterstadt")
+    model = TwinHeat(
+        config, imported_workspace.store("musterstadt"), extent=(633000, 5497000, 633600, 5497600)
+    )
+    far = HeatEdit("unseal", shapely.box(634500, 5498500, 634600, 5498600))
+    with pytest.raises(TwinError, match="outside the area this map covers"):
+        model.scenario([far])

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 
 from scenarios.heat_maps import MapKind, save_landcover_map, save_map
 from scenarios.heat_outputs import write_grid, write_result, write_zones
 from scenarios.heat_twin import HeatScenario, TwinHeat, difference
-from scenarios.heat_zones import site_temperatures, with_changes
+from scenarios.heat_zones import site_temperatures
 
 TITLES = {
     "de": {
@@ -61,8 +62,8 @@ def _map(
     )
 
 
-def write_base(model: TwinHeat, folder: Path, lang: str) -> list[Path]:
-    """Grids, maps and district statistics of the base result."""
+def write_base(model: TwinHeat, zones: gpd.GeoDataFrame, folder: Path, lang: str) -> list[Path]:
+    """Grids and maps of the base result, with its district statistics ``zones``."""
     cover = model.cover
     files = write_result(model.base, model.grid, folder)
     files.append(
@@ -81,7 +82,7 @@ def write_base(model: TwinHeat, folder: Path, lang: str) -> list[Path]:
     )
     files.append(_map(model, model.base.t_air(), folder / "T_air.png", "temperature", "base", lang))
     files.append(_map(model, model.base.hm, folder / "hm.png", "index", "hm", lang))
-    files += write_zones(model.statistics(model.base), folder)
+    files += write_zones(zones, folder)
     if model.sites is not None and not model.sites.empty:
         sites = site_temperatures(model.base.t_air(), model.grid, model.sites)
         files += write_zones(sites, folder, stem="sites")
@@ -96,8 +97,10 @@ def write_live(model: TwinHeat, live: np.ndarray, folder: Path, lang: str) -> li
     ]
 
 
-def write_scenario(model: TwinHeat, scenario: HeatScenario, folder: Path, lang: str) -> list[Path]:
-    """The scenario's grids and map, the difference, and the districts' changes."""
+def write_scenario(
+    model: TwinHeat, scenario: HeatScenario, changes: gpd.GeoDataFrame, folder: Path, lang: str
+) -> list[Path]:
+    """The scenario's grids and map, the difference, and the districts' ``changes``."""
     inner = folder / "scenario"
     files = write_result(scenario.result, model.grid, inner)
     files.append(
@@ -106,10 +109,7 @@ def write_scenario(model: TwinHeat, scenario: HeatScenario, folder: Path, lang: 
     change = difference(scenario.result, model.base)
     files.append(write_grid(change, model.grid, folder / "difference.tif"))
     files.append(_map(model, change, folder / "difference.png", "difference", "difference", lang))
-    table = with_changes(
-        model.statistics(scenario.result, scenario.cover), model.statistics(model.base)
-    )
-    files += write_zones(table, folder, stem="zones_change")
+    files += write_zones(changes, folder, stem="zones_change")
     if model.sites is not None and not model.sites.empty:
         sites = site_temperatures(scenario.result.t_air(), model.grid, model.sites)
         base = site_temperatures(model.base.t_air(), model.grid, model.sites)

@@ -17,8 +17,7 @@ from twin._cli_options import WorkspaceOption, workspace_at
 from twin.errors import TwinError
 
 if TYPE_CHECKING:  # the model is imported on first use: `twin --help` stays quick
-    from scenarios.heat_calibration import Calibration
-    from scenarios.heat_twin import HeatScenario, TwinHeat
+    import geopandas as gpd
 
 console = Console()
 
@@ -151,6 +150,7 @@ def run(
     from scenarios.heat_edits import read_edits
     from scenarios.heat_files import write_base, write_live, write_scenario
     from scenarios.heat_twin import TwinHeat, parameters_from
+    from scenarios.heat_zones import with_changes
 
     ws = workspace_at(workspace)
     config = ws.config(slug)
@@ -223,7 +223,8 @@ def run(
                     calibration = None
         progress.update(task, description="Writing maps")
         target = out or ws.folder(slug) / "heat" / (scenario or (edits.stem if edits else "base"))
-        written = write_base(model, target, lang)
+        table = model.statistics(model.base)
+        written = write_base(model, table, target, lang)
         if live_map:
             if calibration is None:
                 raise TwinError(
@@ -239,8 +240,11 @@ def run(
             progress.update(task, description="Computing the scenario")
             changes = read_edits(edits_file, crs=model.grid.crs, boundary=model.layers.boundary)
             result = model.scenario(changes)
-            written += write_scenario(model, result, target, lang)
-    _print_summary(model, result, calibration)
+            table = with_changes(model.statistics(result.result, result.cover), table)
+            written += write_scenario(model, result, table, target, lang)
+    if calibration is not None:
+        console.print(f"Calibration: {calibration.summary(model.base.parameters)}")
+    _print_districts(table, scenario=result is not None)
     run_info = {
         "municipality": slug,
         "computed": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -266,20 +270,11 @@ def run(
     console.print(f"[green]✓[/green] {len(written) + 1} files in {target}")
 
 
-def _print_summary(
-    model: TwinHeat, scenario: HeatScenario | None, calibration: Calibration | None
-) -> None:
+def _print_districts(table: gpd.GeoDataFrame, *, scenario: bool) -> None:
     """District table on the terminal: mean/max temperature, hot area, residents exposed."""
-    from scenarios.heat_zones import with_changes
-
-    if calibration is not None:
-        console.print(f"Calibration: {calibration.summary(model.base.parameters)}")
-    table = model.statistics(model.base)
-    if scenario is not None:
-        table = with_changes(model.statistics(scenario.result, scenario.cover), table)
     name = "name" if "name" in table.columns else table.columns[0]
     columns = ["avg_tmp_v", "max_tmp_v", "area_ha_above_30", "residents_above_30"]
-    if scenario is not None:
+    if scenario:
         columns = [*columns[:2], "delta_avg_tmp_v", "delta_max_tmp_v", "delta_residents_above_30"]
     view = Table("district", *columns)
     for row in table.itertuples():

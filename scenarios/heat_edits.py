@@ -34,8 +34,9 @@ from shapely.geometry.base import BaseGeometry
 
 from layers.buildings import STOREY_HEIGHT_M
 from layers.landuse import LandUse
+from layers.vector import read_vector
 from scenarios.heat_landcover import TwinLayers, tree_crowns
-from twin.errors import DataFileError, TwinError
+from twin.errors import TwinError
 
 EditKind = Literal[
     "landuse", "unseal", "plant_trees", "remove_trees", "add_building", "remove_buildings"
@@ -158,13 +159,7 @@ def edit_from_feature(
 
 def read_edits(path: Path, *, crs: CRS, boundary: BaseGeometry) -> list[HeatEdit]:
     """Read and check the edits of a GeoJSON file (see the module docstring)."""
-    try:
-        frame = gpd.read_file(path)
-    except Exception as err:  # pyogrio raises several types for unreadable files
-        raise DataFileError(
-            f"{path}: not a readable GeoJSON file ({str(err).splitlines()[0]})",
-            hint="Export the edits as a GeoJSON FeatureCollection.",
-        ) from None
+    frame = read_vector(path, file_format="geojson")
     if frame.empty:
         raise EditError(f"{path}: holds no edits")
     frame = frame.set_crs("EPSG:4326") if frame.crs is None else frame

@@ -27,6 +27,7 @@ from rasterio.errors import RasterioError
 from rasterio.warp import Resampling, reproject
 from rasterio.windows import Window
 
+from layers.vector import read_vector
 from scenarios.grid import Grid
 from scenarios.heat import BiophysicalTable, HeatModelError, Surface
 from twin.errors import CRSError, DataFileError
@@ -67,13 +68,7 @@ def read_table(path: Path) -> BiophysicalTable:
 
 def read_aoi(path: Path, crs: CRS) -> gpd.GeoDataFrame:
     """Read the areas of interest and bring them into the LULC's CRS."""
-    try:
-        aoi = gpd.read_file(path)
-    except Exception as err:  # pyogrio raises several types for unreadable files
-        raise DataFileError(
-            f"{path}: cannot be read as a vector file ({str(err).splitlines()[0]})",
-            hint="Use a GeoPackage, shapefile or GeoJSON with polygons.",
-        ) from None
+    aoi = read_vector(path)
     if aoi.empty:
         raise DataFileError(f"{path}: holds no features", hint="The AOI needs a polygon.")
     if aoi.crs is None:

@@ -8,35 +8,12 @@ from distributed import Client, LocalCluster
 
 from scenarios.heat import BiophysicalTable, HeatModel, HeatParameters, HeatResult, Surface
 from scenarios.heat_dask import overlap_chunks, run_chunked
+from tests.scenarios.classes import CELL, GREY, LAWN, PARK, ROWS
 
-CELL = 10.0
-GREY, PARK, LAWN, WATER = 0, 1, 2, 3
+WATER = 3
 TABLE = BiophysicalTable.from_rows(
     [
-        {
-            "lucode": GREY,
-            "shade": 0.0,
-            "kc": 0.2,
-            "albedo": 0.1,
-            "green_area": 0,
-            "building_intensity": 0.8,
-        },
-        {
-            "lucode": PARK,
-            "shade": 0.7,
-            "kc": 1.0,
-            "albedo": 0.2,
-            "green_area": 1,
-            "building_intensity": 0.0,
-        },
-        {
-            "lucode": LAWN,
-            "shade": 0.1,
-            "kc": 0.8,
-            "albedo": 0.25,
-            "green_area": 1,
-            "building_intensity": 0.1,
-        },
+        *ROWS,
         {
             "lucode": WATER,
             "shade": 0.0,

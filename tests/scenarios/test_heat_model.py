@@ -18,37 +18,8 @@ from scenarios.heat import (
     Surface,
     cooling_capacity,
 )
+from tests.scenarios.classes import CELL, GREY, LAWN, PARK, TABLE
 
-CELL = 10.0
-GREY, PARK, LAWN = 0, 1, 2
-TABLE = BiophysicalTable.from_rows(
-    [
-        {
-            "lucode": GREY,
-            "shade": 0.0,
-            "kc": 0.2,
-            "albedo": 0.1,
-            "green_area": 0,
-            "building_intensity": 0.8,
-        },
-        {
-            "lucode": PARK,
-            "shade": 0.7,
-            "kc": 1.0,
-            "albedo": 0.2,
-            "green_area": 1,
-            "building_intensity": 0.0,
-        },
-        {
-            "lucode": LAWN,
-            "shade": 0.0,
-            "kc": 0.8,
-            "albedo": 0.2,
-            "green_area": 0,
-            "building_intensity": 0.1,
-        },
-    ]
-)
 PARAMETERS = HeatParameters(
     t_ref=22.0, uhi_max=4.0, green_area_cooling_distance=100.0, t_air_average_radius=60.0
 )

@@ -7,6 +7,8 @@ Examples
 ((5, 10), (1000.0, 2000.0, 1100.0, 2050.0))
 >>> grid.block((1012.0, 2031.0, 1025.0, 2049.0))
 (slice(0, 2, None), slice(1, 3, None))
+>>> [a.tolist() for a in grid.cells([1015.0, 999.0], [2045.0, 2045.0])]
+[[0, 0], [1, -1], [True, False]]
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from affine import Affine
+from numpy.typing import ArrayLike
 from pyproj import CRS
 
 
@@ -68,6 +72,13 @@ class Grid:
         row0 = max(math.floor((origin_y - maxy) / size), 0)
         row1 = min(math.ceil((origin_y - miny) / size), self.height)
         return slice(row0, max(row1, row0)), slice(col0, max(col1, col0))
+
+    def cells(self, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row and column of the cell holding each point, and whether it is on the grid."""
+        col, row = ~self.transform * (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        row, col = np.floor(row).astype(int), np.floor(col).astype(int)
+        inside = (row >= 0) & (row < self.height) & (col >= 0) & (col < self.width)
+        return row, col, inside
 
     def cell_centre(self, row: int, col: int) -> tuple[float, float]:
         """Map coordinates of a cell's centre."""

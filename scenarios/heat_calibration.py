@@ -92,13 +92,16 @@ def readings_on_grid(
     grid: Grid, values: dict[str, tuple[float, float, float]], references: Sequence[str]
 ) -> list[Reading]:
     """Place stations ``{sensor: (x, y, °C)}`` on the grid; stations off the grid are dropped."""
-    readings = []
-    inverse = ~grid.transform
-    for sensor, (x, y, value) in sorted(values.items()):
-        col, row = inverse * (x, y)
-        if 0 <= row < grid.height and 0 <= col < grid.width and np.isfinite(value):
-            readings.append(Reading(sensor, int(row), int(col), float(value), sensor in references))
-    return readings
+    stations = sorted(values.items())
+    x, y, value = (np.array([site[i] for _, site in stations]) for i in range(3))
+    rows, cols, inside = grid.cells(x, y)
+    return [
+        Reading(sensor, int(row), int(col), float(reading), sensor in references)
+        for (sensor, _), row, col, reading, on_grid in zip(
+            stations, rows, cols, value, inside, strict=True
+        )
+        if on_grid and np.isfinite(reading)
+    ]
 
 
 def fit_temperatures(

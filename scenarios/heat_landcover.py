@@ -102,6 +102,55 @@ def floor_area(buildings: gpd.GeoDataFrame) -> np.ndarray:
     return (buildings.geometry.area * storeys).to_numpy(dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class _Burnable:
+    """What one block is rasterised from: only the features that can reach it."""
+
+    boundary: gpd.GeoSeries
+    landuse: gpd.GeoSeries
+    landuse_codes: np.ndarray
+    buildings: gpd.GeoSeries
+    floor_ratio: np.ndarray
+    crowns: gpd.GeoSeries
+
+
+def _near(geometries: gpd.GeoSeries, area: BaseGeometry) -> np.ndarray:
+    """Positions of the geometries that intersect ``area`` (through the spatial index)."""
+    if geometries.empty:
+        return np.zeros(0, dtype=np.intp)
+    return np.sort(geometries.sindex.query(area, predicate="intersects"))
+
+
+def _burnable(layers: TwinLayers, area: BaseGeometry) -> _Burnable:
+    """The features of ``layers`` that touch ``area``, with what is burnt of them.
+
+    An edit on the touch table rasterises a small block: selecting through the spatial
+    index first keeps that independent of the town's number of buildings and trees.
+    """
+    landuse = layers.landuse.iloc[_near(layers.landuse.geometry, area)]
+    other = COVER_CODES[LandUse.OTHER.value]
+    buildings = layers.buildings.iloc[_near(layers.buildings.geometry, area)]
+    storeys_area = floor_area(buildings)
+    footprint = buildings.geometry.area.to_numpy()
+    reach = (
+        float(pd.to_numeric(layers.trees.get("crown_diameter_m"), errors="coerce").max())
+        if "crown_diameter_m" in layers.trees.columns and not layers.trees.empty
+        else 0.0
+    )
+    reach = max(reach if np.isfinite(reach) else 0.0, DEFAULT_CROWN_DIAMETER_M) / 2
+    trees = layers.trees.iloc[_near(layers.trees.geometry, area.buffer(reach))]
+    return _Burnable(
+        boundary=gpd.GeoSeries([layers.boundary]),
+        landuse=landuse.geometry,
+        landuse_codes=landuse["landuse"].map(COVER_CODES).fillna(other).to_numpy(),
+        buildings=buildings.geometry,
+        floor_ratio=np.divide(
+            storeys_area, footprint, out=np.zeros_like(footprint), where=footprint > 0
+        ),
+        crowns=tree_crowns(trees),
+    )
+
+
 def rasterise(
     layers: TwinLayers,
     grid: Grid,
@@ -120,25 +169,28 @@ def rasterise(
         "roof_fraction": np.zeros(shape),
         "canopy_fraction": np.zeros(shape),
         "floor_ratio": np.zeros(shape),
-        "residents": np.zeros(shape),
     }
-    crowns = tree_crowns(layers.trees)
-    storeys_area = floor_area(layers.buildings)
-    footprint = layers.buildings.geometry.area.to_numpy()
-    ratio = np.divide(storeys_area, footprint, out=np.zeros_like(footprint), where=footprint > 0)
+    features = _burnable(layers, _cells_area(grid, rows, cols))
     for tile_rows, tile_cols in _tiles(rows, cols):
         local = (
             slice(tile_rows.start - rows.start, tile_rows.stop - rows.start),
             slice(tile_cols.start - cols.start, tile_cols.stop - cols.start),
         )
-        tile = _rasterise_tile(layers, crowns, ratio, grid, tile_rows, tile_cols)
+        tile = _rasterise_tile(features, grid, tile_rows, tile_cols)
         for name, values in tile.items():
             arrays[name][local] = values
         if progress is not None:
             progress((tile_rows.stop - tile_rows.start) * (tile_cols.stop - tile_cols.start))
-    arrays["residents"] = _residents(layers.buildings, storeys_area, grid, rows, cols)
-    arrays["residents"][~arrays["valid"]] = 0.0
-    return LandCover(grid, **arrays)
+    residents = _residents(layers.buildings, grid, rows, cols)
+    residents[~arrays["valid"]] = 0.0
+    return LandCover(grid, residents=residents, **arrays)
+
+
+def _cells_area(grid: Grid, rows: slice, cols: slice) -> BaseGeometry:
+    """The rectangle covered by a block of cells, in map coordinates."""
+    x0, y1 = grid.transform * (cols.start, rows.start)
+    x1, y0 = grid.transform * (cols.stop, rows.stop)
+    return shapely.box(x0, y0, x1, y1)
 
 
 def _tiles(rows: slice, cols: slice) -> Iterator[tuple[slice, slice]]:
@@ -151,30 +203,23 @@ def _tiles(rows: slice, cols: slice) -> Iterator[tuple[slice, slice]]:
 
 
 def _rasterise_tile(
-    layers: TwinLayers,
-    crowns: gpd.GeoSeries,
-    floor_ratio: np.ndarray,
-    grid: Grid,
-    rows: slice,
-    cols: slice,
+    features: _Burnable, grid: Grid, rows: slice, cols: slice
 ) -> dict[str, np.ndarray]:
     shape = (rows.stop - rows.start, cols.stop - cols.start)
     transform = grid.transform * grid.transform.translation(cols.start, rows.start)
-    x0, y1 = transform * (0, 0)
-    x1, y0 = transform * (shape[1], shape[0])
-    area = shapely.box(x0, y0, x1, y1)
+    area = _cells_area(grid, rows, cols)
 
     def burn(
         frame: gpd.GeoSeries, values: np.ndarray | int, factor: int = 1, fill: float = 0
     ) -> np.ndarray:
         sub = transform * transform.scale(1 / factor)
         out_shape = (shape[0] * factor, shape[1] * factor)
-        hits = frame.intersects(area).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
-        if not hits.any():
+        hits = _near(frame, area)
+        if not hits.size:
             return np.full(out_shape, fill, dtype=np.float64)
         burnt = np.broadcast_to(np.asarray(values), len(frame))[hits]
         return rasterize(
-            zip(frame[hits], burnt, strict=True),
+            zip(frame.iloc[hits], burnt, strict=True),
             out_shape=out_shape,
             transform=sub,
             fill=fill,
@@ -182,13 +227,12 @@ def _rasterise_tile(
         )
 
     factor = max(round(grid.cell_size / SUBCELL_M), 1)
-    inside = burn(gpd.GeoSeries([layers.boundary]), 1) > 0
+    inside = burn(features.boundary, 1) > 0
     other = COVER_CODES[LandUse.OTHER.value]
-    landuse_codes = layers.landuse["landuse"].map(COVER_CODES).fillna(other).to_numpy()
-    codes = burn(layers.landuse.geometry, landuse_codes, fill=other).astype(np.int16)
-    roofs = _block_mean(burn(layers.buildings.geometry, 1, factor), factor)
-    floor = _block_mean(burn(layers.buildings.geometry, floor_ratio, factor), factor)
-    canopy = _block_mean(burn(crowns, 1, factor), factor)
+    codes = burn(features.landuse, features.landuse_codes, fill=other).astype(np.int16)
+    roofs = _block_mean(burn(features.buildings, 1, factor), factor)
+    floor = _block_mean(burn(features.buildings, features.floor_ratio, factor), factor)
+    canopy = _block_mean(burn(features.crowns, 1, factor), factor)
     codes = np.where(roofs > 0.5, COVER_CODES["building"], codes).astype(np.int16)
     return {
         "codes": np.where(inside, codes, 0).astype(np.int16),
@@ -204,21 +248,18 @@ def _block_mean(values: np.ndarray, factor: int) -> np.ndarray:
     return values.reshape(height, factor, width, factor).mean(axis=(1, 3))
 
 
-def _residents(
-    buildings: gpd.GeoDataFrame, floor: np.ndarray, grid: Grid, rows: slice, cols: slice
-) -> np.ndarray:
+def _residents(buildings: gpd.GeoDataFrame, grid: Grid, rows: slice, cols: slice) -> np.ndarray:
+    """Residents per cell of the block, each building's in the cell of its centre."""
     grid_residents = np.zeros((rows.stop - rows.start, cols.stop - cols.start))
     if buildings.empty:
         return grid_residents
-    people = residents_from_floor_area(floor, buildings["use"].astype(str).to_numpy())
-    centres = buildings.geometry.representative_point()
-    col, row = ~grid.transform * (centres.x.to_numpy(), centres.y.to_numpy())
-    row = np.floor(row).astype(int) - rows.start
-    col = np.floor(col).astype(int) - cols.start
-    keep = (
-        (row >= 0) & (row < grid_residents.shape[0]) & (col >= 0) & (col < grid_residents.shape[1])
+    people = residents_from_floor_area(
+        floor_area(buildings), buildings["use"].astype(str).to_numpy()
     )
-    np.add.at(grid_residents, (row[keep], col[keep]), people[keep])
+    centres = buildings.geometry.representative_point()
+    row, col, _ = grid.cells(centres.x.to_numpy(), centres.y.to_numpy())
+    keep = (row >= rows.start) & (row < rows.stop) & (col >= cols.start) & (col < cols.stop)
+    np.add.at(grid_residents, (row[keep] - rows.start, col[keep] - cols.start), people[keep])
     return grid_residents
 
 

@@ -134,9 +134,7 @@ def site_temperatures(t_air: np.ndarray, grid: Grid, sites: gpd.GeoDataFrame) ->
     only how many per district.
     """
     points = sites.geometry.representative_point()
-    cols, rows = ~grid.transform * (points.x.to_numpy(), points.y.to_numpy())
-    rows, cols = np.floor(rows).astype(int), np.floor(cols).astype(int)
-    inside = (rows >= 0) & (rows < grid.height) & (cols >= 0) & (cols < grid.width)
+    rows, cols, inside = grid.cells(points.x.to_numpy(), points.y.to_numpy())
     temperature = np.full(len(sites), np.nan)
     temperature[inside] = t_air[rows[inside], cols[inside]]
     table = sites.set_geometry(points).reset_index(drop=True)

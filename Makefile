@@ -19,6 +19,8 @@ INVEST_BIN := $(INVEST_VENV)/bin
 setup: $(VENV)/.installed $(VENDOR)
 
 $(VENV)/.installed: pyproject.toml
+	@# Pango, which WeasyPrint needs to write decision briefs as PDF
+	@ldconfig -p | grep -q libpangoft2-1.0 || { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -53,7 +55,9 @@ $(INVEST_VENV)/.installed:
 	test -x $(INVEST_BIN)/python || $(PYTHON) -m venv $(INVEST_VENV)
 	$(INVEST_BIN)/pip install --quiet --upgrade pip 'setuptools>=77' wheel 'cython<3.1' babel numpy setuptools_scm
 	PATH="$(CURDIR)/$(INVEST_BIN):$$PATH" $(INVEST_BIN)/pip install --quiet --no-build-isolation "GDAL==$$(gdal-config --version)"
-	PATH="$(CURDIR)/$(INVEST_BIN):$$PATH" $(INVEST_BIN)/pip install --quiet --no-build-isolation 'pygeoprocessing>=2.4.10' natcap.invest==3.20.2
+	# two steps: natcap.invest's setup imports pygeoprocessing, so it must be installed first
+	PATH="$(CURDIR)/$(INVEST_BIN):$$PATH" $(INVEST_BIN)/pip install --quiet --no-build-isolation 'pygeoprocessing>=2.4.10'
+	PATH="$(CURDIR)/$(INVEST_BIN):$$PATH" $(INVEST_BIN)/pip install --quiet --no-build-isolation natcap.invest==3.20.2
 	touch $@
 
 lint: setup

@@ -26,20 +26,20 @@ import shapely
 from rasterio.features import rasterize
 from shapely.geometry.base import BaseGeometry
 
-from layers.buildings import STOREY_HEIGHT_M
 from layers.landuse import LandUse
 from scenarios.conversion import residents_from_floor_area
 from scenarios.grid import Grid
 from scenarios.heat import BiophysicalTable, Surface
+from scenarios.twin_layers import DEFAULT_CROWN_DIAMETER_M, TwinLayers, floor_area, tree_crowns
 
 #: Land-cover codes: one per land-use class, then roofs and unsealed ground.
 COVER_CODES: dict[str, int] = {use.value: number for number, use in enumerate(LandUse, 1)}
 COVER_CODES |= {"building": 20, "unsealed": 21}
-#: Crown diameter (m) assumed for trees without one (a young street tree).
-DEFAULT_CROWN_DIAMETER_M = 6.0
 #: Floor-area ratio at which building intensity reaches 1 (night method): GFZ 3.0, the
 #: upper limit of BauNVO § 17 for core areas (MK), the densest German building type.
 FULL_INTENSITY_FLOOR_RATIO = 3.0
+#: Sealed share of open ground from which it counts as a paved square (``sealed_open``).
+SEALED_SQUARE = 0.95
 #: Sub-grid cell size (m) on which roof and crown fractions are counted.
 SUBCELL_M = 2.0
 #: Cells rasterised at once, to bound memory on large municipalities.
@@ -71,35 +71,18 @@ class LandCover:
 _ARRAYS = ("codes", "valid", "roof_fraction", "canopy_fraction", "floor_ratio", "residents")
 
 
-@dataclass(frozen=True)
-class TwinLayers:
-    """The vector layers the land cover is made of, in the grid's CRS."""
+def cover_classes(landuse: gpd.GeoDataFrame) -> pd.Series:
+    """Land-cover class of each land-use area: its class, unless a scenario resealed it.
 
-    boundary: BaseGeometry
-    landuse: gpd.GeoDataFrame
-    buildings: gpd.GeoDataFrame
-    trees: gpd.GeoDataFrame
-
-
-def tree_crowns(trees: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """Crown disks from tree points and their crown diameters."""
-    if trees.empty:
-        return gpd.GeoSeries([], crs=trees.crs)
-    diameter = (
-        pd.to_numeric(trees["crown_diameter_m"], errors="coerce")
-        if "crown_diameter_m" in trees.columns
-        else pd.Series(np.nan, index=trees.index)
-    )
-    radius = diameter.fillna(DEFAULT_CROWN_DIAMETER_M).clip(lower=0.5) / 2
-    return trees.geometry.buffer(radius.to_numpy(), quad_segs=4)
-
-
-def floor_area(buildings: gpd.GeoDataFrame) -> np.ndarray:
-    """Gross floor area per building: footprint × storeys (or height ÷ storey height)."""
-    storeys = pd.to_numeric(buildings["storeys"], errors="coerce").astype("float64")
-    from_height = np.maximum(np.round(buildings["height"].astype("float64") / STOREY_HEIGHT_M), 1)
-    storeys = storeys.where(storeys > 0, from_height)
-    return (buildings.geometry.area * storeys).to_numpy(dtype=np.float64)
+    A scenario's ``unseal`` and ``seal`` edits set the ``sealing`` share of the open
+    ground (0 or 1); the heat model sees such ground as unsealed or as a paved square.
+    """
+    classes = landuse["landuse"].astype(object)
+    if "sealing" not in landuse.columns:
+        return classes
+    sealing = pd.to_numeric(landuse["sealing"], errors="coerce")
+    classes = classes.where(~(sealing <= 0), "unsealed")
+    return classes.where(~(sealing >= SEALED_SQUARE), LandUse.SEALED_OPEN.value)
 
 
 @dataclass(frozen=True)
@@ -142,7 +125,7 @@ def _burnable(layers: TwinLayers, area: BaseGeometry) -> _Burnable:
     return _Burnable(
         boundary=gpd.GeoSeries([layers.boundary]),
         landuse=landuse.geometry,
-        landuse_codes=landuse["landuse"].map(COVER_CODES).fillna(other).to_numpy(),
+        landuse_codes=cover_classes(landuse).map(COVER_CODES).fillna(other).to_numpy(),
         buildings=buildings.geometry,
         floor_ratio=np.divide(
             storeys_area, footprint, out=np.zeros_like(footprint), where=footprint > 0

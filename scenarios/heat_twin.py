@@ -24,14 +24,15 @@ import numpy as np
 import pandas as pd
 import rasterio
 
+from scenarios.edits import Edit, apply_edits
 from scenarios.grid import Grid
 from scenarios.heat import HeatModel, HeatParameters, HeatResult
 from scenarios.heat_calibration import Calibration, Reading, fit_temperatures, readings_on_grid
-from scenarios.heat_edits import HeatEdit, apply_edits
-from scenarios.heat_landcover import LandCover, TwinLayers, mixed_surface, rasterise
+from scenarios.heat_landcover import LandCover, mixed_surface, rasterise
 from scenarios.heat_raw import et0_on_grid
 from scenarios.heat_table import default_table
 from scenarios.heat_zones import Exposure, zone_statistics
+from scenarios.twin_layers import read_layer, twin_layers
 from twin.config import HeatConfig, LayerKind, MunicipalityConfig
 from twin.errors import TwinError
 from twin.store.base import TwinStore
@@ -54,41 +55,6 @@ def parameters_from(heat: HeatConfig, **overrides: float | None) -> HeatParamete
         "weight_eti": heat.weight_eti,
     } | {key: value for key, value in overrides.items() if value is not None}
     return HeatParameters(cc_method=heat.cc_method, **values)
-
-
-def _layer(
-    store: TwinStore, config: MunicipalityConfig, kind: LayerKind, name: str | None = None
-) -> gpd.GeoDataFrame | None:
-    for layer in config.layers:
-        if (name is not None and layer.name == name) or (name is None and layer.kind == kind):
-            try:
-                return store.read_features(layer.name).frame
-            except TwinError:
-                return None  # configured but not imported yet
-    return None
-
-
-def _empty(crs: object, columns: list[str]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=crs)
-
-
-def twin_layers(store: TwinStore, config: MunicipalityConfig) -> TwinLayers:
-    """The land-use, building and tree layers of the twin (empty where it has none)."""
-    crs = config.crs
-    boundary = store.municipality().boundary
-    landuse = _layer(store, config, LayerKind.LANDUSE)
-    if landuse is None:  # a town without a land-use layer is "other" everywhere
-        landuse = _empty(crs, ["feature_id", "landuse"])
-    buildings = _layer(store, config, LayerKind.BUILDINGS)
-    trees = _layer(store, config, LayerKind.TREES)
-    return TwinLayers(
-        boundary,
-        landuse,
-        buildings
-        if buildings is not None
-        else _empty(crs, ["feature_id", "height", "storeys", "use"]),
-        trees if trees is not None else _empty(crs, ["feature_id", "crown_diameter_m"]),
-    )
 
 
 def twin_et0(
@@ -168,7 +134,7 @@ class TwinHeat:
         else:
             self.base = self.model.run(self.surface)
         self.readings: list[Reading] = []
-        districts = _layer(store, config, LayerKind.DISTRICTS)
+        districts = read_layer(store, config, LayerKind.DISTRICTS)
         self.zones = (
             districts
             if districts is not None and not districts.empty
@@ -176,7 +142,7 @@ class TwinHeat:
                 {"name": [config.name]}, geometry=[self.layers.boundary], crs=config.crs
             )
         )
-        self.sites = _layer(store, config, LayerKind.VECTOR, SENSITIVE_SITES_LAYER)
+        self.sites = read_layer(store, config, LayerKind.VECTOR, SENSITIVE_SITES_LAYER)
 
     @cached_property
     def model(self) -> HeatModel:
@@ -185,7 +151,7 @@ class TwinHeat:
             self.surface, cell_size=self.grid.cell_size, parameters=self.parameters
         )
 
-    def scenario(self, edits: list[HeatEdit], base: HeatResult | None = None) -> HeatScenario:
+    def scenario(self, edits: list[Edit], base: HeatResult | None = None) -> HeatScenario:
         """Apply ``edits`` and recompute only the cells they can influence."""
         base = base or self.base
         edited, bounds = apply_edits(self.layers, edits)

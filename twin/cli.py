@@ -27,6 +27,7 @@ from rich.table import Table
 
 from twin._cli_options import WorkspaceOption, workspace_at
 from twin.cli_heat import heat_app
+from twin.cli_scenario import scenario_app
 from twin.cli_sensors import sensors_app
 from twin.config import MunicipalityConfig, load_config
 from twin.errors import TwinError
@@ -52,6 +53,7 @@ config_app = typer.Typer(help="Check municipality config files.", no_args_is_hel
 app.add_typer(config_app, name="config")
 app.add_typer(sensors_app, name="sensors")
 app.add_typer(heat_app, name="heat")
+app.add_typer(scenario_app, name="scenario")
 
 
 @app.callback()

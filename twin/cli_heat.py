@@ -64,15 +64,14 @@ def run(
     workspace: WorkspaceOption = None,
     scenario: Annotated[
         str | None,
-        typer.Option(
-            help="Scenario id: its edits are read from WORKSPACE/SLUG/scenarios/ID.geojson."
-        ),
+        typer.Option(help="Stored scenario, ID or ID@VERSION (`twin scenario list SLUG`)."),
     ] = None,
     edits: Annotated[
         Path | None,
         typer.Option(
-            help="GeoJSON file of edits, each a feature with an `edit` property: landuse, "
-            "unseal, plant_trees, remove_trees, add_building, remove_buildings "
+            help="GeoJSON file of edits, each a feature with an `edit` property: designate, "
+            "add_building, modify_buildings, remove_buildings, plant_trees, remove_trees, "
+            "unseal, seal "
             "(docs/heat-model.md).",
         ),
     ] = None,
@@ -146,23 +145,25 @@ def run(
     * `twin heat run musterstadt --t-ref-from-dwd produkt_klima_tag_01975.txt --date 2023-06-18`
     * `twin heat run musterstadt --edits park.geojson`
     """
+    from pyproj import CRS
+
+    from scenarios.edits import read_edits
     from scenarios.heat_calibration import dwd_reference_temperature, live_heat_map, parse_day
-    from scenarios.heat_edits import read_edits
     from scenarios.heat_files import write_base, write_live, write_scenario
     from scenarios.heat_twin import TwinHeat, parameters_from
     from scenarios.heat_zones import with_changes
+    from scenarios.model import ScenarioBook
 
     ws = workspace_at(workspace)
     config = ws.config(slug)
     store = ws.store(slug)
     if scenario and edits:
         raise TwinError("give either --scenario or --edits, not both")
-    edits_file = ws.folder(slug) / "scenarios" / f"{scenario}.geojson" if scenario else edits
-    if edits_file is not None and not edits_file.is_file():
-        raise TwinError(
-            f"no edits file at {edits_file}",
-            hint="Save the scenario's edits as GeoJSON there, or pass --edits FILE.",
-        )
+    changes = None  # read and checked before the model is built, so mistakes show at once
+    if scenario:
+        changes = ScenarioBook(store, config).load(scenario).edits
+    elif edits is not None:
+        changes = read_edits(edits, crs=CRS(config.crs), boundary=store.municipality().boundary)
     source = "config"
     if t_ref_from_dwd is not None:
         if date is None:
@@ -222,7 +223,8 @@ def run(
                 if sensors == "auto":
                     calibration = None
         progress.update(task, description="Writing maps")
-        target = out or ws.folder(slug) / "heat" / (scenario or (edits.stem if edits else "base"))
+        name = scenario.replace("@", "-v") if scenario else (edits.stem if edits else "base")
+        target = out or ws.folder(slug) / "heat" / name
         table = model.statistics(model.base)
         written = write_base(model, table, target, lang)
         if live_map:
@@ -236,9 +238,8 @@ def run(
             )
             written += write_live(model, live, target, lang)
         result = None
-        if edits_file is not None:
+        if changes is not None:
             progress.update(task, description="Computing the scenario")
-            changes = read_edits(edits_file, crs=model.grid.crs, boundary=model.layers.boundary)
             result = model.scenario(changes)
             table = with_changes(model.statistics(result.result, result.cover), table)
             written += write_scenario(model, result, table, target, lang)
@@ -257,7 +258,8 @@ def run(
         "parameters": asdict(model.base.parameters),
         "t_ref_source": calibration.t_ref_source if calibration else source,
         "calibration": asdict(calibration) if calibration else None,
-        "edits": str(edits_file) if edits_file else None,
+        "scenario": scenario,
+        "edits": str(edits) if edits else None,
         "layers": {
             layer.name: {"source": layer.source, "licence": layer.licence}
             for layer in config.layers

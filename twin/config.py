@@ -88,6 +88,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: The languages of labels, views and reports: German (the default) and English.
+Lang = Literal["de", "en"]
+
+
 class LocalText(_Strict):
     """A label in German (the default) and English."""
 
@@ -291,6 +295,50 @@ class HeatConfig(_Strict):
     )
 
 
+class Target(_Strict):
+    """A municipal target for one indicator: ``good`` and ``bad`` thresholds.
+
+    A value at least as good as ``good`` is green, at least as bad as ``bad`` red, and
+    amber between; which way is better follows from ``good`` < ``bad`` or the reverse.
+    """
+
+    good: float
+    bad: float
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Target:
+        if self.good == self.bad:
+            raise ValueError("good and bad must differ")
+        return self
+
+
+class LandUseConfig(_Strict):
+    """Settings of the land-use indicators (``[landuse]``).
+
+    ``factors`` overrides conversion factors of ``scenarios/conversion.py``, e.g.
+    ``[landuse.factors] living_space_per_person = 44.0``; ``targets`` sets traffic
+    lights, e.g. ``[landuse.targets.green_per_resident_m2] good = 20, bad = 6``.
+    """
+
+    population: int | None = Field(
+        None, gt=0, description="Official residents; default: residents from floor area."
+    )
+    green_classes: list[str] = Field(
+        default_factory=lambda: ["green", "forest"],
+        description="Land-use classes that count as public green space.",
+    )
+    green_min_area_ha: float = Field(1.0, gt=0, description="Smallest green space that counts.")
+    green_distance_m: float = Field(300.0, gt=0, le=5000, description="Walking reach to green, m.")
+    settlement_gap_m: float = Field(
+        100.0,
+        ge=0,
+        le=1000,
+        description="Gaps in the settlement body narrower than this are inside it.",
+    )
+    factors: dict[str, float | dict[str, float]] = Field(default_factory=dict)
+    targets: dict[str, Target] = Field(default_factory=dict)
+
+
 class UserConfig(_Strict):
     """A named user and their role in this municipality."""
 
@@ -316,6 +364,7 @@ class MunicipalityConfig(_Strict):
     alerts: list[AlertRule] = Field(default_factory=list)
     harvest: list[HarvestSource] = Field(default_factory=list)
     heat: HeatConfig = Field(default_factory=HeatConfig)
+    landuse: LandUseConfig = Field(default_factory=LandUseConfig)
     sharing: list[str] = Field(default_factory=list, description="Slugs allowed to read this twin.")
 
     _config_dir: Path = PrivateAttr(default=Path("."))

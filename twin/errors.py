@@ -82,6 +82,10 @@ class InvalidRequestError(TwinError, ValueError):
     """A request parameter is malformed (bbox, limit, datetime, crs, ...)."""
 
 
+class PlanError(TwinError, ValueError):
+    """A plan or scenario states something that cannot be (a bad edit, a bad XPlanGML file)."""
+
+
 class StoreError(TwinError, RuntimeError):
     """The municipality's store cannot be opened or written."""
 
@@ -95,6 +99,7 @@ HTTP_STATUS: dict[type[TwinError], int] = {
     LayerValidationError: 422,
     ConfigError: 422,
     DataFileError: 422,
+    PlanError: 422,
     StoreError: 500,
 }
 

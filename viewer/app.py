@@ -15,10 +15,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from scenarios.runner import JobRunner, ProcessingError
 from twin.errors import TwinError
 from twin.settings import get_settings
 from twin.workspace import Workspace
-from viewer.api import collections, features, ogc_common
+from viewer.api import collections, features, ogc_common, processes
 from viewer.api.sensorthings import routes as sensorthings
 from viewer.exceptions import http_error_handler, twin_error_handler
 from viewer.views import pages
@@ -34,12 +35,15 @@ def create_app(workspace: Workspace) -> FastAPI:
         version="0.1.0",
     )
     app.state.workspace = workspace
+    app.state.jobs = JobRunner()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(TwinError, twin_error_handler)
+    app.add_exception_handler(ProcessingError, processes.processing_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.include_router(ogc_common.router)
     app.include_router(collections.router)
     app.include_router(features.router)
+    app.include_router(processes.router)
     app.include_router(sensorthings.router)
     app.include_router(pages.router)
     return app

@@ -12,9 +12,9 @@ from typing import Literal
 
 from starlette.requests import Request
 
+from twin.config import Lang
 from twin.errors import InvalidRequestError
 
-Lang = Literal["de", "en"]
 Format = Literal["json", "html"]
 
 DEFAULT_LANG: Lang = "de"

@@ -135,7 +135,7 @@ def test_run_on_the_sample_twin_with_a_park_scenario(
                 "features": [
                     {
                         "type": "Feature",
-                        "properties": {"edit": "landuse", "landuse": "green"},
+                        "properties": {"edit": "designate", "use": "green"},
                         "geometry": {
                             "type": "Polygon",
                             "coordinates": [
@@ -197,7 +197,7 @@ def test_run_explains_bad_edits_and_unknown_municipalities(
                 "features": [
                     {
                         "type": "Feature",
-                        "properties": {"edit": "landuse", "landuse": "beach"},
+                        "properties": {"edit": "designate", "use": "beach"},
                         "geometry": {"type": "Point", "coordinates": [10.9, 49.6]},
                     }
                 ],
@@ -216,7 +216,7 @@ def test_run_explains_bad_edits_and_unknown_municipalities(
         str(tmp_path / "out"),
         workspace=imported_workspace.root,
     )
-    assert done.returncode == 1 and "edit 1 (landuse)" in done.stderr
+    assert done.returncode == 1 and "edit 1 (designate)" in done.stderr
     assert "Traceback" not in done.stderr
     done = twin("heat", "run", "nirgendwo", workspace=imported_workspace.root)
     assert done.returncode == 1 and "no municipality 'nirgendwo'" in done.stderr
@@ -235,11 +235,10 @@ def test_t_ref_from_a_real_dwd_day(imported_workspace: Workspace, tmp_path: Path
     assert np.nanmin(t_air) > 28.5 and np.nanmax(t_air) < 32.5
 
 
-def test_a_saved_scenario_is_run_by_its_id(tmp_path: Path) -> None:
+def test_a_stored_scenario_is_run_by_its_id_and_version(tmp_path: Path) -> None:
     workspace = build_workspace(tmp_path / "ws", get_path("musterstadt"))
-    saved = workspace.folder("musterstadt") / "scenarios" / "baumreihe.geojson"
-    saved.parent.mkdir()
-    saved.write_text(
+    row = tmp_path / "baumreihe.geojson"
+    row.write_text(
         json.dumps(
             {
                 "type": "FeatureCollection",
@@ -256,18 +255,23 @@ def test_a_saved_scenario_is_run_by_its_id(tmp_path: Path) -> None:
             }
         )
     )
+    new = twin(
+        "scenario", "new", "musterstadt", "baumreihe", "--edits", str(row), workspace=workspace.root
+    )
+    assert new.returncode == 0, new.stderr
     done = twin(
         "heat",
         "run",
         "musterstadt",
         "--scenario",
-        "baumreihe",
+        "baumreihe@1",
         "--sensors",
         "none",
         workspace=workspace.root,
     )
     assert done.returncode == 0, done.stderr + done.stdout
-    out = workspace.folder("musterstadt") / "heat" / "baumreihe"
+    out = workspace.folder("musterstadt") / "heat" / "baumreihe-v1"
     assert np.nanmin(read(out / "difference.tif")) < 0
+    assert json.loads((out / "run.json").read_text())["scenario"] == "baumreihe@1"
     done = twin("heat", "run", "musterstadt", "--scenario", "fehlt", workspace=workspace.root)
-    assert done.returncode == 1 and "no edits file at" in done.stderr
+    assert done.returncode == 1 and "no scenario 'fehlt'" in done.stderr

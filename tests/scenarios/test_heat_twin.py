@@ -14,9 +14,9 @@ import shapely
 
 from sample_data import get_path
 from scenarios.conversion import LIVING_SHARE_OF_FLOOR_AREA, LIVING_SPACE_PER_PERSON_M2
+from scenarios.edits import Edit, EditError, apply_edits, edit_from_feature
 from scenarios.heat import HeatModel, HeatModelError
 from scenarios.heat_calibration import dwd_reference_temperature, live_heat_map
-from scenarios.heat_edits import EditError, HeatEdit, apply_edits, edit_from_feature
 from scenarios.heat_landcover import COVER_CODES, mixed_surface, rasterise
 from scenarios.heat_table import default_table
 from scenarios.heat_twin import TwinHeat, cached_twin_heat, parameters_from
@@ -31,7 +31,7 @@ def musterstadt(imported_workspace: Workspace) -> TwinHeat:
     return TwinHeat(config, imported_workspace.store("musterstadt"))
 
 
-def full_recompute(model: TwinHeat, edits: list[HeatEdit]):
+def full_recompute(model: TwinHeat, edits: list[Edit]):
     edited, _ = apply_edits(model.layers, edits)
     cover = rasterise(edited, model.grid)
     surface = mixed_surface(cover, model.table, et0=model.config.heat.et0)
@@ -69,21 +69,23 @@ def test_districts_get_statistics_and_residents(musterstadt: TwinHeat) -> None:
     assert table["residents"].sum() == pytest.approx(musterstadt.cover.residents.sum(), rel=0.02)
 
 
-def park_edit(model: TwinHeat) -> HeatEdit:
-    parking = model.layers.landuse[model.layers.landuse["landuse"] == "sealed_open"]
-    return HeatEdit("landuse", parking.geometry.iloc[0], landuse="green")
+def park_edit(model: TwinHeat) -> Edit:
+    """A park on the square, around its buildings (a designation clears buildings in it)."""
+    square = model.layers.landuse[model.layers.landuse["landuse"] == "sealed_open"].geometry
+    roofs = model.layers.buildings.geometry.buffer(1.0).union_all()
+    return Edit("designate", square.iloc[0].difference(roofs), use="green")
 
 
 def test_windowed_scenario_equals_a_full_recompute(musterstadt: TwinHeat) -> None:
     edits = [
         park_edit(musterstadt),
-        HeatEdit(
+        Edit(
             "plant_trees",
             shapely.LineString([(633300, 5497500), (633700, 5497500)]),
             crown_diameter_m=10,
             spacing_m=10,
         ),
-        HeatEdit("remove_buildings", shapely.box(633400, 5497650, 633500, 5497750)),
+        Edit("remove_buildings", shapely.box(633400, 5497650, 633500, 5497750)),
     ]
     scenario = musterstadt.scenario(edits)
     full, cover = full_recompute(musterstadt, edits)
@@ -103,7 +105,7 @@ def test_a_new_park_cools_and_paving_it_again_restores_the_base(musterstadt: Twi
     assert cooled.t_air_nomix()[row, col] < musterstadt.base.t_air_nomix()[row, col] - 0.3
     assert np.nanmax(cooled.t_air() - musterstadt.base.t_air()) < 1e-9  # nowhere warmer
     undone = musterstadt.scenario(
-        [edit, HeatEdit("landuse", edit.geometry, landuse="sealed_open")]
+        [edit, Edit("designate", edit.geometry, use="sealed_open")]
     ).result
     np.testing.assert_allclose(undone.t_air(), musterstadt.base.t_air(), atol=1e-9)
 
@@ -130,8 +132,8 @@ def test_a_new_building_adds_its_residents(musterstadt: TwinHeat) -> None:
         (shapely.box(633000, 5497000, 633100, 5497100), {"edit": "pave"}, "unknown edit 'pave'"),
         (
             shapely.box(633000, 5497000, 633100, 5497100),
-            {"edit": "landuse", "landuse": "WA"},
-            "landuse 'WA' is not a class",
+            {"edit": "designate", "use": "beach"},
+            "use 'beach' is not known",
         ),
         (
             shapely.Polygon(
@@ -314,6 +316,6 @@ def test_edits_outside_the_computed_extent_are_refused(imported_workspace: Works
     model = TwinHeat(
         config, imported_workspace.store("musterstadt"), extent=(633000, 5497000, 633600, 5497600)
     )
-    far = HeatEdit("unseal", shapely.box(634500, 5498500, 634600, 5498600))
+    far = Edit("unseal", shapely.box(634500, 5498500, 634600, 5498600))
     with pytest.raises(TwinError, match="outside the area this map covers"):
         model.scenario([far])

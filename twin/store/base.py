@@ -7,6 +7,7 @@ municipality; writes are atomic (all or nothing) and recorded in the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,8 @@ from twin.catalogue import CatalogueEntry
 
 if TYPE_CHECKING:
     from twin.store._alerts import Alert, AlertEvent
+    from twin.store._jobs import Job, JobStatus
+    from twin.store._scenarios import ScenarioRecord, StatusEvent, VersionRecord
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,40 @@ class TwinStore(Protocol):
         """Every change of one alert, oldest first."""
         ...
 
+    def create_scenario(
+        self, record: ScenarioRecord, edits: str, *, actor: str, message: str
+    ) -> None:
+        """Store a new scenario with its first version (edits as JSON)."""
+        ...
+
+    def save_scenario_version(
+        self, scenario_id: str, edits: str, *, actor: str, message: str
+    ) -> int:
+        """Add a version of a scenario's edits; returns its number."""
+        ...
+
+    def scenarios(self) -> list[ScenarioRecord]:
+        """All scenarios, by id."""
+        ...
+
+    def scenario(self, scenario_id: str) -> ScenarioRecord:
+        """One scenario (unknown ids are errors)."""
+        ...
+
+    def scenario_versions(self, scenario_id: str) -> list[VersionRecord]:
+        """Every version of a scenario, oldest first."""
+        ...
+
+    def set_scenario_status(
+        self, scenario_id: str, status: str, *, expected: str, actor: str, note: str = ""
+    ) -> None:
+        """Move a scenario from ``expected`` to ``status`` (compare-and-set)."""
+        ...
+
+    def scenario_history(self, scenario_id: str) -> list[StatusEvent]:
+        """Every status a scenario had, oldest first."""
+        ...
+
     def set_quality(self, flags: dict[int, str], *, actor: str) -> None:
         """Store quality flags by observation id."""
         ...
@@ -190,6 +227,47 @@ class TwinStore(Protocol):
         end: datetime | None = None,
     ) -> pd.DataFrame:
         """Observations of a datastream in time order (``id``, ``phenomenon_time``, ``result``, ``quality``)."""
+        ...
+
+    def add_job(self, job: Job, *, actor: str) -> None:
+        """Store a new job of the processes API."""
+        ...
+
+    def update_job(self, job: Job, *, expect: Collection[JobStatus]) -> bool:
+        """Write ``job`` if its stored status is one of ``expect``; return whether it was."""
+        ...
+
+    def dismiss_job(self, job_id: str, *, message: str, actor: str) -> Job | None:
+        """Mark a job dismissed and delete its results; ``None`` if there is no such job."""
+        ...
+
+    def job(self, job_id: str) -> Job | None:
+        """One job, or ``None``."""
+        ...
+
+    def jobs(
+        self,
+        *,
+        process_ids: Collection[str] = (),
+        statuses: Collection[str] = (),
+        created: TimeFilter | None = None,
+        limit: int | None = None,
+    ) -> list[Job]:
+        """Jobs, newest first, filtered by process, status and creation time."""
+        ...
+
+    def fail_unfinished_jobs(self, *, message: str, failure: dict[str, Any]) -> int:
+        """Fail every accepted or running job (after a server restart); return how many."""
+        ...
+
+    def cached_results(self, key: str) -> dict[str, Any] | None:
+        """Outputs of an earlier identical run of a deterministic process, or ``None``."""
+        ...
+
+    def cache_results(
+        self, key: str, *, base: str, process_id: str, job_id: str, results: dict[str, Any]
+    ) -> None:
+        """Keep ``results`` under ``key``; drop entries of any other ``base`` state."""
         ...
 
 

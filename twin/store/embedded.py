@@ -33,6 +33,8 @@ from twin.catalogue import CatalogueEntry
 from twin.errors import StoreError, UnknownFeatureError, UnknownLayerError
 from twin.store import _gpkg, _sql_functions
 from twin.store._alerts import AlertTables
+from twin.store._jobs import JobTables
+from twin.store._scenarios import ScenarioTables
 from twin.store._sensorthings import SensorThingsTables, create_schema
 from twin.store.base import AuditRecord, FeaturePage, MunicipalityRecord, TimeFilter
 
@@ -97,7 +99,7 @@ def _geometry_type(frame: gpd.GeoDataFrame) -> str:
     return types.pop().upper() if len(types) == 1 else "GEOMETRY"
 
 
-class EmbeddedStore(SensorThingsTables, AlertTables):
+class EmbeddedStore(SensorThingsTables, AlertTables, JobTables, ScenarioTables):
     """A municipality's twin in one GeoPackage file (see module docstring)."""
 
     def __init__(self, path: Path) -> None:

@@ -1,7 +1,7 @@
 """The shared part of a municipality's OGC API: landing page and conformance declaration.
 
 There is one landing page and one ``/conformance`` per municipality for all OGC APIs
-mounted under ``/{slug}/ogc/`` (Features now, Processes later): another API adds its
+mounted under ``/{slug}/ogc/`` (Features and Processes): another API adds its
 conformance classes to :data:`CONFORMANCE_CLASSES` and its links to the landing page.
 """
 
@@ -25,6 +25,10 @@ CONFORMANCE_CLASSES: list[str] = [
     _FEATURES_1 + "html",
     _FEATURES_1 + "geojson",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    *(
+        "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/" + name
+        for name in ("core", "ogc-process-description", "json", "html", "job-list", "dismiss")
+    ),
 ]
 
 HTML_RESPONSE: dict[int | str, dict[str, object]] = {
@@ -69,6 +73,18 @@ def landing_page(request: Request, twin: PublicTwinDep) -> Response:
             rel="data",
             type=JSON,
             title=texts["collections"],
+        ),
+        Link(
+            href=with_format(resource_url(request, "ogc_processes", slug=slug), "json"),
+            rel="http://www.opengis.net/def/rel/ogc/1.0/processes",
+            type=JSON,
+            title=texts["processes"],
+        ),
+        Link(
+            href=with_format(resource_url(request, "ogc_jobs", slug=slug), "json"),
+            rel="http://www.opengis.net/def/rel/ogc/1.0/job-list",
+            type=JSON,
+            title=texts["jobs"],
         ),
     ]
     if request.app.docs_url:

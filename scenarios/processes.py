@@ -1,0 +1,293 @@
+"""The processes a municipality's twin offers through OGC API - Processes, and their registry.
+
+A :class:`Process` is everything the API and the job runner need to know about one
+computation: how it is described to clients (title, inputs and outputs with JSON Schemas,
+as OGC process descriptions name them), and the function that runs it. The function gets
+a :class:`ProcessContext` (the municipality's config and store, and a progress callback)
+and the already validated inputs, and returns ``{output id: JSON value}``. Errors a user
+can fix are raised as :class:`~twin.errors.TwinError` and become the job's message.
+
+Processes register themselves in :data:`PROCESSES` with :func:`register`; the server
+lists exactly that registry. For now there is one: ``heat-scenario``, the heat model's
+"what if" on a set of GeoJSON edits (:mod:`scenarios.edits`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, get_args
+
+import geopandas as gpd
+import numpy as np
+from jsonschema import Draft202012Validator
+from pyproj import CRS
+from shapely.errors import ShapelyError
+
+from scenarios.edits import Edit, EditError, EditKind, edits_from_frame
+from scenarios.heat_twin import cached_twin_heat, difference
+from scenarios.heat_zones import with_changes
+from scenarios.model import base_state
+from twin.config import MunicipalityConfig
+from twin.errors import InvalidRequestError
+from twin.store.base import TwinStore
+
+
+@dataclass(frozen=True)
+class ProcessContext:
+    """What a process needs about its municipality.
+
+    ``progress(percent, message)`` reports how far the job is (0-100) with a short
+    message for the client; it raises if the job was dismissed meanwhile, which ends the
+    run early.
+    """
+
+    config: MunicipalityConfig
+    store: TwinStore
+    progress: Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Process:
+    """One process: its OGC description and the function that runs it.
+
+    ``title`` and ``description`` are ``{'de': …, 'en': …}``, and so are the ``title``
+    and ``description`` of each input and output; ``inputs`` also give ``schema`` (JSON
+    Schema of one value) and ``minOccurs``/``maxOccurs`` (default 1, as in OGC API -
+    Processes), ``outputs`` give ``schema``. ``deterministic`` processes return the same
+    outputs for the same inputs and base state, so their results may come from the cache.
+    """
+
+    id: str
+    version: str
+    title: dict[str, str]
+    description: dict[str, str]
+    inputs: dict[str, dict[str, Any]]
+    outputs: dict[str, dict[str, Any]]
+    run: Callable[[ProcessContext, dict[str, Any]], dict[str, Any]]
+    deterministic: bool = True
+
+
+PROCESSES: dict[str, Process] = {}
+"""Every process the server offers, by id."""
+
+
+def register(process: Process) -> Process:
+    """Add ``process`` to :data:`PROCESSES`; ids are unique and every schema must be valid.
+
+    A broken schema fails here, when the server starts, not on a client's first request.
+    """
+    if process.id in PROCESSES:
+        raise ValueError(f"a process {process.id!r} is registered already")
+    for description in (*process.inputs.values(), *process.outputs.values()):
+        Draft202012Validator.check_schema(description["schema"])
+    PROCESSES[process.id] = process
+    return process
+
+
+# -- heat-scenario ---------------------------------------------------------------------
+
+MAX_EDITS = 500
+"""Edits per request: a planning scenario has a handful; this bounds the work of one job."""
+
+CHANGED_K = 0.01
+"""A cell counts as changed when its air temperature moves by at least this much (K)."""
+
+_GEOMETRY_TYPES = [
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+]
+
+EDITS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "contentMediaType": "application/geo+json",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_EDITS,
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {
+                    "type": {"const": "Feature"},
+                    "geometry": {
+                        "type": "object",
+                        "required": ["type", "coordinates"],
+                        "properties": {
+                            "type": {"enum": _GEOMETRY_TYPES},
+                            "coordinates": {"type": "array"},
+                        },
+                    },
+                    "properties": {
+                        "type": "object",
+                        "required": ["edit"],
+                        "properties": {"edit": {"enum": list(get_args(EditKind))}},
+                    },
+                },
+            },
+        },
+    },
+}
+
+_DISTRICT_ROW: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+        "mean_temperature_c": {"type": ["number", "null"]},
+        "mean_change_k": {"type": ["number", "null"]},
+        "max_temperature_c": {"type": ["number", "null"]},
+        "max_change_k": {"type": ["number", "null"]},
+    },
+}
+
+
+def _edits_from_geojson(
+    collection: dict[str, Any], config: MunicipalityConfig, store: TwinStore
+) -> list[Edit]:
+    """The checked edits of a GeoJSON FeatureCollection in WGS 84, in the municipality's CRS.
+
+    The one place that knows the edit format of this process. An edit that cannot be
+    applied (outside the municipality, invalid geometry, unknown land-use class) is an
+    invalid value of the input ``edits``, like one that fails its schema.
+    """
+    try:
+        frame = gpd.GeoDataFrame.from_features(collection["features"], crs="EPSG:4326")
+    except (ShapelyError, ValueError, TypeError) as error:
+        raise InvalidRequestError(f"edits: a geometry is not valid GeoJSON ({error})") from None
+    try:
+        return edits_from_frame(
+            frame, crs=CRS.from_user_input(config.crs), boundary=store.municipality().boundary
+        )
+    except EditError as error:
+        raise InvalidRequestError(f"edits: {error.message}", hint=error.hint) from None
+
+
+def _rounded(value: float) -> float | None:
+    """Temperatures to 1/1000 K (the model is not more precise); NaN (no cells) as null."""
+    return None if not np.isfinite(value) else round(float(value), 3) + 0.0
+
+
+def _heat_scenario(context: ProcessContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    config, store = context.config, context.store
+    context.progress(5, "checking the edits")
+    edits = _edits_from_geojson(inputs["edits"], config, store)
+    context.progress(10, "preparing the heat model")
+    model = cached_twin_heat(
+        config,
+        store,
+        store_version=float(int(base_state(config, store)[:13], 16)),
+        cell_size=inputs.get("cell_size"),
+    )
+    context.progress(60, "computing the scenario")
+    scenario = model.scenario(edits)
+    context.progress(90, "district statistics")
+    table = with_changes(
+        model.statistics(scenario.result, scenario.cover), model.statistics(model.base)
+    )
+    ids = table["feature_id"] if "feature_id" in table.columns else [config.slug] * len(table)
+    change = difference(scenario.result, model.base)
+    return {
+        "districts": [
+            {
+                "id": str(district_id),
+                "name": str(row["name"]),
+                "mean_temperature_c": _rounded(row["avg_tmp_v"]),
+                "mean_change_k": _rounded(row["delta_avg_tmp_v"]),
+                "max_temperature_c": _rounded(row["max_tmp_v"]),
+                "max_change_k": _rounded(row["delta_max_tmp_v"]),
+            }
+            for district_id, (_, row) in zip(ids, table.iterrows(), strict=True)
+        ],
+        "summary": {
+            "mean_change_k": _rounded(np.nanmean(change)),
+            "max_warming_k": _rounded(max(np.nanmax(change), 0.0)),
+            "max_cooling_k": _rounded(max(-np.nanmin(change), 0.0)),
+            "cells_changed": int((np.abs(np.nan_to_num(change)) >= CHANGED_K).sum()),
+            "cell_size_m": model.grid.cell_size,
+        },
+    }
+
+
+HEAT_SCENARIO = register(
+    Process(
+        id="heat-scenario",
+        version="1.0.0",
+        title={"de": "Hitzeszenario", "en": "Heat scenario"},
+        description={
+            "de": "Wie ändert sich die Lufttemperatur an einem heißen Tag, wenn Flächen "
+            "entsiegelt, Bäume gepflanzt oder Gebäude gebaut werden? Das Stadtklimamodell "
+            "(InVEST Urban Cooling) rechnet die Änderungen und ihre Wirkung je Ortsteil.",
+            "en": "How does the air temperature of a hot day change when ground is "
+            "unsealed, trees are planted or buildings are built? The urban cooling model "
+            "(InVEST) computes the edits and their effect per district.",
+        },
+        inputs={
+            "edits": {
+                "title": {"de": "Änderungen", "en": "Edits"},
+                "description": {
+                    "de": "GeoJSON-FeatureCollection in WGS 84; jedes Feature ist eine "
+                    "Änderung, seine Eigenschaft `edit` sagt welche: "
+                    + ", ".join(get_args(EditKind))
+                    + ".",
+                    "en": "GeoJSON FeatureCollection in WGS 84; each feature is one edit, "
+                    "its property `edit` says which: " + ", ".join(get_args(EditKind)) + ".",
+                },
+                "schema": EDITS_SCHEMA,
+                "minOccurs": 1,
+                "maxOccurs": 1,
+            },
+            "cell_size": {
+                "title": {"de": "Zellgröße (m)", "en": "Cell size (m)"},
+                "description": {
+                    "de": "Rasterweite des Modells; ohne Angabe die der Kommune ([heat] "
+                    "cell_size).",
+                    "en": "Grid spacing of the model; by default the municipality's ([heat] "
+                    "cell_size).",
+                },
+                "schema": {"type": "number", "minimum": 2, "maximum": 50},
+                "minOccurs": 0,
+                "maxOccurs": 1,
+            },
+        },
+        outputs={
+            "districts": {
+                "title": {"de": "Ortsteile", "en": "Districts"},
+                "description": {
+                    "de": "Je Ortsteil mittlere und höchste Lufttemperatur (°C) im Szenario "
+                    "und ihre Änderung (K).",
+                    "en": "Per district the mean and highest air temperature (°C) in the "
+                    "scenario and their change (K).",
+                },
+                "schema": {"type": "array", "items": _DISTRICT_ROW},
+            },
+            "summary": {
+                "title": {"de": "Zusammenfassung", "en": "Summary"},
+                "description": {
+                    "de": "Mittlere Änderung über die Kommune, stärkste Erwärmung und "
+                    f"Abkühlung (K), Zahl der Zellen mit mindestens {CHANGED_K} K Änderung.",
+                    "en": "Mean change over the municipality, strongest warming and "
+                    f"cooling (K), number of cells changed by at least {CHANGED_K} K.",
+                },
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "mean_change_k": {"type": ["number", "null"]},
+                        "max_warming_k": {"type": ["number", "null"]},
+                        "max_cooling_k": {"type": ["number", "null"]},
+                        "cells_changed": {"type": "integer"},
+                        "cell_size_m": {"type": "number"},
+                    },
+                },
+            },
+        },
+        run=_heat_scenario,
+    )
+)

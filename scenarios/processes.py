@@ -8,26 +8,31 @@ and the already validated inputs, and returns ``{output id: JSON value}``. Error
 can fix are raised as :class:`~twin.errors.TwinError` and become the job's message.
 
 Processes register themselves in :data:`PROCESSES` with :func:`register`; the server
-lists exactly that registry. For now there is one: ``heat-scenario``, the heat model's
-"what if" on a set of GeoJSON edits (:mod:`scenarios.edits`).
+lists exactly that registry: ``heat-scenario`` (the heat model's "what if" on GeoJSON
+edits, :mod:`scenarios.edits`), ``landuse-indicators`` (a scenario's planning indicators
+and § 17 check, :mod:`scenarios.landuse`) and ``scenario-comparison``
+(:mod:`scenarios.compare`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, get_args
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from jsonschema import Draft202012Validator
 from pyproj import CRS
 from shapely.errors import ShapelyError
 
+from scenarios.compare import compare
 from scenarios.edits import Edit, EditError, EditKind, edits_from_frame
 from scenarios.heat_twin import cached_twin_heat, difference
 from scenarios.heat_zones import with_changes
-from scenarios.model import base_state
+from scenarios.landuse import INDICATORS, Indicator, check_designations, landuse_twin
+from scenarios.model import ScenarioBook, base_state
 from twin.config import MunicipalityConfig
 from twin.errors import InvalidRequestError
 from twin.store.base import TwinStore
@@ -56,6 +61,9 @@ class Process:
     Schema of one value) and ``minOccurs``/``maxOccurs`` (default 1, as in OGC API -
     Processes), ``outputs`` give ``schema``. ``deterministic`` processes return the same
     outputs for the same inputs and base state, so their results may come from the cache.
+    ``pin`` (optional) fixes what the inputs refer to before the cache is asked, e.g. a
+    scenario ``ID`` becomes ``ID@VERSION``, so that a new version is never answered from
+    the cache of the old one.
     """
 
     id: str
@@ -66,6 +74,7 @@ class Process:
     outputs: dict[str, dict[str, Any]]
     run: Callable[[ProcessContext, dict[str, Any]], dict[str, Any]]
     deterministic: bool = True
+    pin: Callable[[ProcessContext, dict[str, Any]], dict[str, Any]] | None = None
 
 
 PROCESSES: dict[str, Process] = {}
@@ -289,5 +298,240 @@ HEAT_SCENARIO = register(
             },
         },
         run=_heat_scenario,
+    )
+)
+
+
+# -- land use ---------------------------------------------------------------------------
+
+_REF_SCHEMA: dict[str, Any] = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,62}(@[0-9]+)?$"}
+_CHANGE_ROW: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "indicator": {"type": "string"},
+        "label": {"type": "object"},
+        "unit": {"type": "string"},
+        "base": {"type": ["number", "null"]},
+    },
+}
+
+
+def _number(value: float) -> float | None:
+    """A JSON number (6 significant decimals are plenty for indicators); NaN as null."""
+    return None if not np.isfinite(value) else round(float(value), 6) + 0.0
+
+
+def _pin_refs(context: ProcessContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Scenario references with their newest version made explicit (``ID`` → ``ID@3``)."""
+    book = ScenarioBook(context.store, context.config)
+
+    def pinned(ref: str) -> str:
+        return ref if "@" in ref else f"{ref}@{book.store.scenario(ref).version}"
+
+    # the access policy will check here that the caller may read these scenarios
+    if "scenario" in inputs:
+        return inputs | {"scenario": pinned(inputs["scenario"])}
+    if "scenarios" in inputs:
+        return inputs | {"scenarios": [pinned(ref) for ref in inputs["scenarios"]]}
+    return inputs
+
+
+def _scenario_edits(context: ProcessContext, inputs: dict[str, Any]) -> list[Edit]:
+    if ("edits" in inputs) == ("scenario" in inputs):
+        raise InvalidRequestError("give either `edits` or `scenario`, not both or neither")
+    if "edits" in inputs:
+        return _edits_from_geojson(inputs["edits"], context.config, context.store)
+    return ScenarioBook(context.store, context.config).load(inputs["scenario"]).edits
+
+
+def _rows(indicators: dict[str, Indicator], columns: dict[str, pd.Series]) -> list[dict[str, Any]]:
+    return [
+        {
+            "indicator": key,
+            "label": {"de": info.de, "en": info.en},
+            "unit": info.unit,
+            **{name: _number(column[key]) for name, column in columns.items()},
+        }
+        for key, info in indicators.items()
+    ]
+
+
+def _landuse_indicators(context: ProcessContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    edits = _scenario_edits(context, inputs)
+    context.progress(20, "computing the indicators")
+    result = landuse_twin(context.store, context.config).scenario(edits)
+    districts = result.change.districts
+    return {
+        "indicators": _rows(
+            INDICATORS,
+            {
+                "base": result.base.total,
+                "scenario": result.scenario.total,
+                "change": result.change.total,
+            },
+        ),
+        "district_changes": [
+            {
+                "id": str(district),
+                "name": str(row["name"]),
+                **{k: _number(row[k]) for k in INDICATORS},
+            }
+            for district, row in districts.iterrows()
+        ],
+        "designations": [
+            {
+                "edit": check.edit,
+                "label": check.label,
+                "area_type": check.area_type,
+                "area_ha": _number(check.area_ha),
+                "grz": check.grz,
+                "gfz": check.gfz,
+                "filled_from_section_17": check.filled,
+                "findings": [asdict(finding) for finding in check.findings],
+            }
+            for check in check_designations(edits)
+        ],
+    }
+
+
+def _scenario_comparison(context: ProcessContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    book = ScenarioBook(context.store, context.config)
+    scenarios = [book.load(ref) for ref in inputs["scenarios"]]
+    heat = None
+    if inputs.get("heat", False):
+        context.progress(10, "preparing the heat model")
+        heat = cached_twin_heat(
+            context.config,
+            context.store,
+            store_version=float(int(base_state(context.config, context.store)[:13], 16)),
+        )
+    context.progress(40, "comparing")
+    compared = compare(
+        landuse_twin(context.store, context.config),
+        scenarios,
+        targets=context.config.landuse.targets,
+        heat=heat,
+    )
+    rows = _rows(compared.indicators, {"base": compared.base})
+    for row in rows:
+        key = row["indicator"]
+        row["scenarios"] = {
+            ref: {
+                "value": _number(compared.values.at[key, ref]),
+                "change": _number(compared.changes.at[key, ref]),
+                "light": compared.lights.at[key, ref] or None,
+            }
+            for ref in compared.values.columns
+        }
+    return {"comparison": rows}
+
+
+_SCENARIO_INPUT = {
+    "title": {"de": "Gespeichertes Szenario", "en": "Stored scenario"},
+    "description": {
+        "de": "ID oder ID@VERSION eines gespeicherten Szenarios (statt `edits`).",
+        "en": "ID or ID@VERSION of a stored scenario (instead of `edits`).",
+    },
+    "schema": _REF_SCHEMA,
+    "minOccurs": 0,
+    "maxOccurs": 1,
+}
+
+LANDUSE_INDICATORS = register(
+    Process(
+        id="landuse-indicators",
+        version="1.0.0",
+        title={"de": "Flächennutzungs-Kennzahlen", "en": "Land-use indicators"},
+        description={
+            "de": "Flächenneuinanspruchnahme (innen/außen, Anteil am 30-ha-Ziel), Versiegelung, "
+            "Geschossfläche, Wohnungen, Einwohner, Arbeitsplätze, Dichte, Grün je Einwohner und "
+            "Erreichbarkeit, Bäume; je Ortsteil, mit Prüfung nach § 17 BauNVO.",
+            "en": "Land take (inside/outside the settlement, share of the 30 ha target), sealing, "
+            "floor area, dwellings, residents, jobs, density, green space per resident and its "
+            "reach, trees; per district, with the BauNVO § 17 check.",
+        },
+        inputs={
+            "edits": {
+                **HEAT_SCENARIO.inputs["edits"],
+                "minOccurs": 0,
+            },
+            "scenario": _SCENARIO_INPUT,
+        },
+        outputs={
+            "indicators": {
+                "title": {"de": "Kennzahlen", "en": "Indicators"},
+                "description": {
+                    "de": "Je Kennzahl Bestand, Szenario und Änderung für die ganze Kommune.",
+                    "en": "Per indicator the base, the scenario and the change, municipality-wide.",
+                },
+                "schema": {"type": "array", "items": _CHANGE_ROW},
+            },
+            "district_changes": {
+                "title": {"de": "Änderung je Ortsteil", "en": "Change per district"},
+                "description": {
+                    "de": "Änderung jeder Kennzahl je Ortsteil.",
+                    "en": "Change of every indicator per district.",
+                },
+                "schema": {"type": "array", "items": {"type": "object"}},
+            },
+            "designations": {
+                "title": {"de": "Prüfung nach § 17 BauNVO", "en": "BauNVO § 17 check"},
+                "description": {
+                    "de": "Jedes ausgewiesene Baugebiet mit GRZ, GFZ und Befunden.",
+                    "en": "Every designated building area with GRZ, GFZ and findings.",
+                },
+                "schema": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        run=_landuse_indicators,
+        pin=_pin_refs,
+    )
+)
+
+SCENARIO_COMPARISON = register(
+    Process(
+        id="scenario-comparison",
+        version="1.0.0",
+        title={"de": "Szenarienvergleich", "en": "Scenario comparison"},
+        description={
+            "de": "Gespeicherte Szenarien nebeneinander gegen den Bestand, mit Ampel nach den "
+            "Zielwerten der Kommune; auf Wunsch mit den Hitzekennzahlen.",
+            "en": "Stored scenarios side by side against the base, with traffic lights from the "
+            "municipality's targets; optionally with the heat indicators.",
+        },
+        inputs={
+            "scenarios": {
+                "title": {"de": "Szenarien", "en": "Scenarios"},
+                "description": {
+                    "de": "ID oder ID@VERSION, 1 bis 6.",
+                    "en": "ID or ID@VERSION, 1 to 6.",
+                },
+                "schema": {"type": "array", "items": _REF_SCHEMA, "minItems": 1, "maxItems": 6},
+                "minOccurs": 1,
+                "maxOccurs": 1,
+            },
+            "heat": {
+                "title": {"de": "Mit Hitzemodell", "en": "With the heat model"},
+                "description": {
+                    "de": "Auch mittlere Lufttemperatur und Einwohner über 30 °C rechnen.",
+                    "en": "Also compute the mean air temperature and residents above 30 °C.",
+                },
+                "schema": {"type": "boolean", "default": False},
+                "minOccurs": 0,
+                "maxOccurs": 1,
+            },
+        },
+        outputs={
+            "comparison": {
+                "title": {"de": "Vergleich", "en": "Comparison"},
+                "description": {
+                    "de": "Je Kennzahl Bestand und je Szenario Wert, Änderung und Ampel.",
+                    "en": "Per indicator the base and per scenario value, change and light.",
+                },
+                "schema": {"type": "array", "items": _CHANGE_ROW},
+            }
+        },
+        run=_scenario_comparison,
+        pin=_pin_refs,
     )
 )

@@ -294,6 +294,14 @@ class JobRunner:
                 hint=f"The process description at ./processes/{process.id} gives every "
                 "input's schema.",
             )
+        if process.pin is not None:
+            try:
+                inputs = process.pin(context, inputs)
+            except TwinError as error:
+                raise InvalidInputsError(
+                    f"the inputs of {process.id} refer to something that does not exist",
+                    problems=[str(error)],
+                ) from None
         store = context.store
         self._recover(slug, store)
         base = base_state(context.config, store)

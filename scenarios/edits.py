@@ -42,6 +42,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 from shapely import affinity
+from shapely.errors import ShapelyError
 from shapely.geometry.base import BaseGeometry
 
 from layers.buildings import STOREY_HEIGHT_M, BuildingUse
@@ -252,6 +253,28 @@ def edits_from_frame(frame: gpd.GeoDataFrame, *, crs: CRS, boundary: BaseGeometr
         edit_from_feature(i, geometry, {k: v for k, v in props.items() if _present(v)}, boundary)
         for i, (geometry, props) in enumerate(zip(frame.geometry, properties, strict=True))
     ]
+
+
+def edits_from_geojson(
+    collection: dict[str, Any], *, crs: CRS, boundary: BaseGeometry
+) -> list[Edit]:
+    """Check the edits of a GeoJSON FeatureCollection in WGS 84 (as web clients send them)."""
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if not isinstance(features, list) or not features:
+        raise EditError("edits: give a GeoJSON FeatureCollection with at least one feature")
+    try:
+        frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+    except (ShapelyError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise EditError(f"edits: a feature is not valid GeoJSON ({error})") from None
+    return edits_from_frame(frame, crs=crs, boundary=boundary)
+
+
+def edits_to_geojson(edits: list[Edit], crs: CRS) -> dict[str, Any]:
+    """The edits as a GeoJSON FeatureCollection in WGS 84."""
+    frame = edits_to_frame(edits, crs).to_crs("EPSG:4326")
+    return dict(
+        frame.__geo_interface__ if len(frame) else {"type": "FeatureCollection", "features": []}
+    )
 
 
 def read_edits(path: Path, *, crs: CRS, boundary: BaseGeometry) -> list[Edit]:

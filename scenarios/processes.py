@@ -20,15 +20,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, get_args
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from jsonschema import Draft202012Validator
 from pyproj import CRS
-from shapely.errors import ShapelyError
 
 from scenarios.compare import compare
-from scenarios.edits import Edit, EditError, EditKind, edits_from_frame
+from scenarios.edits import Edit, EditError, EditKind, edits_from_geojson
 from scenarios.heat_twin import cached_twin_heat, difference
 from scenarios.heat_zones import with_changes
 from scenarios.landuse import INDICATORS, Indicator, check_designations, landuse_twin
@@ -168,15 +166,11 @@ def _edits_from_geojson(
     invalid value of the input ``edits``, like one that fails its schema.
     """
     try:
-        frame = gpd.GeoDataFrame.from_features(collection["features"], crs="EPSG:4326")
-    except (ShapelyError, ValueError, TypeError) as error:
-        raise InvalidRequestError(f"edits: a geometry is not valid GeoJSON ({error})") from None
-    try:
-        return edits_from_frame(
-            frame, crs=CRS.from_user_input(config.crs), boundary=store.municipality().boundary
+        return edits_from_geojson(
+            collection, crs=CRS.from_user_input(config.crs), boundary=store.municipality().boundary
         )
     except EditError as error:
-        raise InvalidRequestError(f"edits: {error.message}", hint=error.hint) from None
+        raise InvalidRequestError(error.message, hint=error.hint) from None
 
 
 def _rounded(value: float) -> float | None:

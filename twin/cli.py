@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from twin._cli_options import WorkspaceOption, workspace_at
+from twin.cli_access import token_app
 from twin.cli_heat import heat_app
 from twin.cli_scenario import scenario_app
 from twin.cli_sensors import sensors_app
@@ -54,6 +55,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(sensors_app, name="sensors")
 app.add_typer(heat_app, name="heat")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(token_app, name="token")
 
 
 @app.callback()

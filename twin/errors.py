@@ -86,6 +86,14 @@ class PlanError(TwinError, ValueError):
     """A plan or scenario states something that cannot be (a bad edit, a bad XPlanGML file)."""
 
 
+class AuthenticationError(TwinError, PermissionError):
+    """A request's credentials are missing where needed, unknown or revoked."""
+
+
+class PermissionDeniedError(TwinError, PermissionError):
+    """The caller is known but their role may not do this."""
+
+
 class StoreError(TwinError, RuntimeError):
     """The municipality's store cannot be opened or written."""
 
@@ -100,6 +108,8 @@ HTTP_STATUS: dict[type[TwinError], int] = {
     ConfigError: 422,
     DataFileError: 422,
     PlanError: 422,
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
     StoreError: 500,
 }
 

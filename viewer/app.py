@@ -19,7 +19,7 @@ from scenarios.runner import JobRunner, ProcessingError
 from twin.errors import TwinError
 from twin.settings import get_settings
 from twin.workspace import Workspace
-from viewer.api import collections, features, ogc_common, processes
+from viewer.api import collections, features, ogc_common, processes, scenarios
 from viewer.api.sensorthings import routes as sensorthings
 from viewer.exceptions import http_error_handler, twin_error_handler
 from viewer.views import pages
@@ -44,6 +44,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(features.router)
     app.include_router(processes.router)
+    app.include_router(scenarios.router)
     app.include_router(sensorthings.router)
     app.include_router(pages.router)
     return app

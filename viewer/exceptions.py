@@ -33,7 +33,8 @@ def _respond(request: Request, status: int, error: TwinError, code: str) -> Resp
     if wants_html(request) or not _is_api(request):
         return render(request, "error.html", {"status": status, "error": error}, status_code=status)
     body = OgcException(code=code, description=error.message, hint=error.hint or None)
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
 async def twin_error_handler(request: Request, exc: Exception) -> Response:

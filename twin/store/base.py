@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from twin.store._alerts import Alert, AlertEvent
     from twin.store._jobs import Job, JobStatus
     from twin.store._scenarios import ScenarioRecord, StatusEvent, VersionRecord
+    from twin.store._tokens import TokenRecord
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,22 @@ class TwinStore(Protocol):
 
     def scenario_history(self, scenario_id: str) -> list[StatusEvent]:
         """Every status a scenario had, oldest first."""
+        ...
+
+    def add_token(self, name: str, role: str, token_hash: str, *, actor: str) -> int:
+        """Store an API token's hash with its holder and role; returns its id."""
+        ...
+
+    def token_by_hash(self, token_hash: str) -> TokenRecord | None:
+        """The token with this hash (revoked or not), or None."""
+        ...
+
+    def tokens(self) -> list[TokenRecord]:
+        """Every token, oldest first."""
+        ...
+
+    def revoke_token(self, token_id: int, *, actor: str) -> None:
+        """Make a token stop working."""
         ...
 
     def set_quality(self, flags: dict[int, str], *, actor: str) -> None:

@@ -71,6 +71,7 @@ test: setup browser services invest lint
 benchmark: setup invest
 	$(BIN)/python benchmarks/import_bench.py
 	$(BIN)/python benchmarks/heat_bench.py
+	$(BIN)/python benchmarks/landuse_bench.py
 
 clean:
 	rm -rf $(VENV) $(INVEST_VENV) node_modules $(VENDOR) workspace

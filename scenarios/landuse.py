@@ -13,8 +13,9 @@ trees (and the same layers after a scenario's edits, :mod:`scenarios.edits`):
   :mod:`scenarios.conversion`), **density** (GFZ over building land, residents per ha of
   residential and mixed land);
 - **green space**: public green per resident and the share of residents living within
-  ``green_distance_m`` (air-line) of a public green space of at least
-  ``green_min_area_ha`` (``[landuse]`` config; GALK guide values);
+  ``green_distance_m`` of a public green space of at least ``green_min_area_ha``
+  (``[landuse]`` config; GALK guide values), air-line and, where the twin has a street
+  layer, walking along the streets (:mod:`scenarios.network`);
 - **trees** and their crown area (sum of crown disks).
 
 Every indicator is a sum over features, or a ratio of such sums, so a scenario is
@@ -39,6 +40,7 @@ from layers.landuse import LANDUSE_INFO
 from scenarios.baunvo import Finding, check_measure, planned_measure
 from scenarios.conversion import Factors
 from scenarios.edits import Edit, apply_edits
+from scenarios.network import StreetNetwork
 from scenarios.twin_layers import TwinLayers, floor_area, read_layer, tree_crowns, twin_layers
 from twin.config import LandUseConfig, LayerKind, MunicipalityConfig
 from twin.store.base import TwinStore
@@ -79,6 +81,7 @@ SUMS: Final = (
     "residents",
     "jobs",
     "residents_near_green",
+    "residents_walk_green",
     "trees",
     "canopy_m2",
     "land_take_m2",
@@ -138,6 +141,13 @@ INDICATORS: Final[dict[str, Indicator]] = {
     "green_access_share": Indicator(
         "Einwohner nahe Grünfläche ≥ 1 ha", "Residents near green space ≥ 1 ha", "%", 1, "higher"
     ),
+    "green_walk_share": Indicator(
+        "Einwohner mit Fußweg ≤ 300 m zu Grünfläche ≥ 1 ha",
+        "Residents walking ≤ 300 m to green space ≥ 1 ha",
+        "%",
+        1,
+        "higher",
+    ),
     "trees": Indicator("Bäume", "Trees", "", 0, "higher"),
     "canopy_ha": Indicator("Kronenfläche", "Crown area", "ha", 2, "higher"),
 }
@@ -171,6 +181,7 @@ def derive(sums: pd.DataFrame, population: float) -> pd.DataFrame:
     table["green_ha"] = sums["green_m2"] * ha
     table["green_per_resident_m2"] = _ratio(sums["green_m2"], sums["residents"])
     table["green_access_share"] = _ratio(sums["residents_near_green"], sums["residents"], 100)
+    table["green_walk_share"] = _ratio(sums["residents_walk_green"], sums["residents"], 100)
     table["trees"] = sums["trees"]
     table["canopy_ha"] = sums["canopy_m2"] * ha
     return table
@@ -204,6 +215,14 @@ class ScenarioIndicators:
         return self.scenario.minus(self.base)
 
 
+@dataclass(frozen=True)
+class GreenSpaces:
+    """The green spaces large enough to count, and (with streets) each street node's walk to them."""
+
+    large: gpd.GeoSeries
+    walk: np.ndarray | None
+
+
 def _empty_sums(index: pd.Index) -> pd.DataFrame:
     return pd.DataFrame(0.0, index=index, columns=list(SUMS))
 
@@ -216,8 +235,13 @@ class LandUseTwin:
         layers: TwinLayers,
         districts: gpd.GeoDataFrame | None,
         settings: LandUseConfig,
+        streets: gpd.GeoDataFrame | None = None,
     ) -> None:
         self.layers = layers
+        self.streets = streets
+        self.network = (
+            StreetNetwork(streets.geometry) if streets is not None and not streets.empty else None
+        )
         self.settings = settings
         self.factors = Factors().with_overrides(settings.factors)
         if districts is None or districts.empty:
@@ -247,9 +271,14 @@ class LandUseTwin:
         return self._patches(self.layers.landuse)
 
     @cached_property
+    def base_greens(self) -> GreenSpaces:
+        """The base's green spaces that count, and the walk to them."""
+        return self._greens(self.base_patches)
+
+    @cached_property
     def base_sums(self) -> pd.DataFrame:
         """Sums per district of the base (the land-take columns are zero)."""
-        sums = self._sums(self.layers, self.base_patches)
+        sums = self._sums(self.layers, self.base_greens)
         areas = self.districts.geometry.intersection(self.layers.boundary).area.to_numpy()
         sums.loc[self.districts["feature_id"].astype(str), "area_m2"] = areas
         return sums
@@ -277,11 +306,11 @@ class LandUseTwin:
         reach = reach.buffer(self.settings.green_distance_m, join_style="mitre")
         base_window = _clipped(self.layers, bounds)
         before = self._sums(
-            base_window, self.base_patches, near_green=_near(self.layers.buildings, reach)
+            base_window, self.base_greens, near_green=_near(self.layers.buildings, reach)
         )
         after = self._sums(
             _clipped(edited, bounds),
-            patches,
+            self._greens(patches),
             base=base_window.landuse,
             near_green=_near(edited.buildings, reach),
         )
@@ -300,6 +329,9 @@ class LandUseTwin:
         if sums.loc[OUTSIDE].abs().max() < 1e-6:
             districts = districts.drop(index=OUTSIDE)
         districts.loc[:, "land_take_years"] = np.nan  # the target share is the municipality's
+        if self.network is None:  # no street layer: no walking distances
+            districts.loc[:, "green_walk_share"] = np.nan
+            total["green_walk_share"] = np.nan
         return IndicatorTable(districts, total)
 
     def _patches(self, landuse: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -357,7 +389,7 @@ class LandUseTwin:
     def _sums(
         self,
         layers: TwinLayers,
-        patches: gpd.GeoSeries,
+        greens: GreenSpaces,
         *,
         base: gpd.GeoDataFrame | None = None,
         near_green: gpd.GeoDataFrame | None = None,
@@ -373,7 +405,7 @@ class LandUseTwin:
         self._add_land(sums, pieces, buildings)
         self._add_buildings(sums, buildings)
         green = buildings if near_green is None else self._buildings(near_green)
-        self._add_green_access(sums, green, patches)
+        self._add_green_access(sums, green, greens)
         self._add_trees(sums, layers.trees)
         if base is not None:
             self._add_land_take(sums, pieces, base)
@@ -437,10 +469,16 @@ class LandUseTwin:
             frame[f"floor_{use}_m2"] = buildings["floor_area"].where(buildings["use"] == use, 0.0)
         _accumulate(sums, frame)
 
-    def _add_green_access(
-        self, sums: pd.DataFrame, buildings: pd.DataFrame, patches: gpd.GeoSeries
-    ) -> None:
+    def _greens(self, patches: gpd.GeoSeries) -> GreenSpaces:
         large = patches[patches.area >= self.settings.green_min_area_ha * 1e4]
+        if self.network is None:
+            return GreenSpaces(large, None)
+        return GreenSpaces(large, self.network.distances(large, self.settings.green_distance_m))
+
+    def _add_green_access(
+        self, sums: pd.DataFrame, buildings: pd.DataFrame, greens: GreenSpaces
+    ) -> None:
+        large = greens.large
         near = np.zeros(len(buildings), dtype=bool)
         if len(large) and len(buildings):
             where, _ = large.sindex.query(
@@ -453,9 +491,22 @@ class LandUseTwin:
             {
                 "district": buildings["district"],
                 "residents_near_green": buildings["residents"] * near,
+                "residents_walk_green": self._walkers(buildings, greens),
             }
         )
         _accumulate(sums, frame)
+
+    def _walkers(self, buildings: pd.DataFrame, greens: GreenSpaces) -> np.ndarray:
+        """Residents of each building who walk to a large green space within reach.
+
+        Without a street layer there is no walking figure (:meth:`_table` shows none).
+        """
+        if self.network is None or greens.walk is None:
+            return np.zeros(len(buildings))
+        limit = self.settings.green_distance_m
+        return buildings["residents"].to_numpy() * self.network.within(
+            buildings["point"].to_numpy(), greens.walk, limit
+        )
 
     def _add_trees(self, sums: pd.DataFrame, trees: gpd.GeoDataFrame) -> None:
         frame = pd.DataFrame(
@@ -532,7 +583,8 @@ def _clipped(layers: TwinLayers, bounds: tuple[float, float, float, float]) -> T
 def landuse_twin(store: TwinStore, config: MunicipalityConfig) -> LandUseTwin:
     """The land-use indicators of one municipality's twin, as stored."""
     districts = read_layer(store, config, LayerKind.DISTRICTS)
-    return LandUseTwin(twin_layers(store, config), districts, config.landuse)
+    streets = read_layer(store, config, LayerKind.STREETS)
+    return LandUseTwin(twin_layers(store, config), districts, config.landuse, streets)
 
 
 @dataclass(frozen=True)

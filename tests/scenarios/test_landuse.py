@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.edits import Edit, EditError, edit_from_feature
+from scenarios.edits import Edit, EditError, apply_edits, edit_from_feature
 from scenarios.landuse import (
     FAIR_SHARE_M2_PER_RESIDENT,
     INDICATORS,
@@ -22,7 +23,7 @@ from scenarios.landuse import (
     landuse_twin,
 )
 from scenarios.twin_layers import TwinLayers
-from tests.scenarios.towns import box, frame, synthetic_town
+from tests.scenarios.towns import X0, Y0, box, frame, synthetic_town
 from twin.config import LandUseConfig
 from twin.workspace import Workspace
 
@@ -200,7 +201,7 @@ def full_recompute(twin: LandUseTwin, edits: list[Edit]) -> pd.Series:
     from scenarios.edits import apply_edits
 
     edited, _ = apply_edits(twin.layers, edits)
-    fresh = LandUseTwin(edited, twin.districts, twin.settings)
+    fresh = LandUseTwin(edited, twin.districts, twin.settings, twin.streets)
     return fresh.base.total
 
 
@@ -253,3 +254,25 @@ def test_an_edit_in_one_district_leaves_the_other_unchanged_and_undoing_restores
     west = result.change.districts.loc["W"].drop(["name", "green_access_share"])
     assert west.abs().max() == pytest.approx(0, abs=1e-9)
     assert set(result.scenario.total.index) == set(INDICATORS)
+
+
+def test_walking_distance_follows_the_streets(town: LandUseTwin) -> None:
+    # a street just north of the row of houses (y 430) and one up to the park's corner (x 1600)
+    streets = frame(
+        [{"feature_id": "s1"}, {"feature_id": "s2"}],
+        [
+            shapely.LineString([(X0 + 1000, Y0 + 430), (X0 + 2000, Y0 + 430)]),
+            shapely.LineString([(X0 + 1600, Y0 + 430), (X0 + 1600, Y0 + 650)]),
+        ],
+    )
+    walkable = LandUseTwin(town.layers, town.districts, LandUseConfig(), streets)
+    assert walkable.base.total["green_walk_share"] == 0
+    assert np.isnan(town.base.total["green_walk_share"])  # no street layer, no walking figure
+    park = [Edit("designate", box(1500, 650, 1600, 750), use="green")]
+    result = walkable.scenario(park)
+    # walk = ~20 m to the street + along it to x 1600 + 220 m north: houses at x 1550-1630
+    assert result.scenario.total["green_walk_share"] == pytest.approx(30)
+    assert result.scenario.total["green_access_share"] == pytest.approx(70)  # air-line
+    edited, _ = apply_edits(walkable.layers, park)
+    full = LandUseTwin(edited, town.districts, LandUseConfig(), streets).base.total
+    assert full["green_walk_share"] == pytest.approx(result.scenario.total["green_walk_share"])

@@ -14,7 +14,7 @@ Examples
 >>> residents_from_floor_area(1000.0, "industrial")
 0.0
 >>> factors = Factors().with_overrides({"living_space_per_person": 40.0})
->>> round(factors.residents(np.array([1000.0]), np.array(["mixed"]))[0], 2)
+>>> float(round(factors.residents(np.array([1000.0]), np.array(["mixed"]))[0], 2))
 9.38
 """
 

@@ -26,6 +26,7 @@ edit on the touch table well below 100 ms in a town of 10,000 buildings.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
@@ -40,6 +41,7 @@ from layers.landuse import LANDUSE_INFO
 from scenarios.baunvo import Finding, check_measure, planned_measure
 from scenarios.conversion import Factors
 from scenarios.edits import Edit, apply_edits
+from scenarios.model import base_state
 from scenarios.network import StreetNetwork
 from scenarios.twin_layers import TwinLayers, floor_area, read_layer, tree_crowns, twin_layers
 from twin.config import LandUseConfig, LayerKind, MunicipalityConfig
@@ -578,6 +580,25 @@ def _clipped(layers: TwinLayers, bounds: tuple[float, float, float, float]) -> T
     return TwinLayers(
         layers.boundary, landuse, _near(layers.buildings, window), _near(layers.trees, window)
     )
+
+
+_TWINS: dict[str, tuple[str, LandUseTwin]] = {}
+_TWINS_LOCK = threading.Lock()
+
+
+def cached_landuse_twin(store: TwinStore, config: MunicipalityConfig) -> LandUseTwin:
+    """The municipality's :class:`LandUseTwin`, reused while its base state is unchanged.
+
+    Servers answer many scenario questions about one base; its indicators, settlement
+    body and green spaces are computed once per base state (:func:`base_state`).
+    """
+    state = base_state(config, store)
+    with _TWINS_LOCK:
+        cached = _TWINS.get(config.slug)
+        if cached is None or cached[0] != state:
+            cached = (state, landuse_twin(store, config))
+            _TWINS[config.slug] = cached
+        return cached[1]
 
 
 def landuse_twin(store: TwinStore, config: MunicipalityConfig) -> LandUseTwin:

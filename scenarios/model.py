@@ -10,8 +10,10 @@ copy of another's version. The lifecycle is a small state machine (:data:`TRANSI
       └────────────┘
 
 Who may move a scenario is decided by the access policy; *which* moves exist is decided
-here. Results are cached under :func:`result_key`: a hash of the base state (the
-catalogue's file hashes and the config), the edits and the parameters.
+here. Results are cached by the job runner (:mod:`scenarios.runner`) under a hash of the
+process, its inputs (scenario references pinned to their version, or the edits
+themselves), its parameters and :func:`base_state` (the config and every layer's file
+hash and import time).
 
 References are written ``ID`` (newest version) or ``ID@VERSION``.
 """
@@ -153,12 +155,6 @@ def base_state(config: MunicipalityConfig, store: TwinStore) -> str:
     for entry in store.layers():
         digest.update(f"\n{entry.name}\t{entry.checksum}\t{entry.imported_at}".encode())
     return digest.hexdigest()
-
-
-def result_key(base: str, edits: list[Edit], parameters: dict[str, Any]) -> str:
-    """Cache key of a result: base state + edits + parameters."""
-    text = json.dumps([base, edits_to_json(edits), parameters], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def parse_ref(ref: str) -> tuple[str, int | None]:

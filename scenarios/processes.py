@@ -29,7 +29,7 @@ from scenarios.compare import compare
 from scenarios.edits import Edit, EditError, EditKind, edits_from_geojson
 from scenarios.heat_twin import cached_twin_heat, difference
 from scenarios.heat_zones import with_changes
-from scenarios.landuse import INDICATORS, Indicator, check_designations, landuse_twin
+from scenarios.landuse import INDICATORS, Indicator, cached_landuse_twin, check_designations
 from scenarios.model import ScenarioBook, base_state
 from twin.config import MunicipalityConfig
 from twin.errors import InvalidRequestError
@@ -353,7 +353,7 @@ def _rows(indicators: dict[str, Indicator], columns: dict[str, pd.Series]) -> li
 def _landuse_indicators(context: ProcessContext, inputs: dict[str, Any]) -> dict[str, Any]:
     edits = _scenario_edits(context, inputs)
     context.progress(20, "computing the indicators")
-    result = landuse_twin(context.store, context.config).scenario(edits)
+    result = cached_landuse_twin(context.store, context.config).scenario(edits)
     districts = result.change.districts
     return {
         "indicators": _rows(
@@ -401,7 +401,7 @@ def _scenario_comparison(context: ProcessContext, inputs: dict[str, Any]) -> dic
         )
     context.progress(40, "comparing")
     compared = compare(
-        landuse_twin(context.store, context.config),
+        cached_landuse_twin(context.store, context.config),
         scenarios,
         targets=context.config.landuse.targets,
         heat=heat,

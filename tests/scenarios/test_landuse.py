@@ -19,6 +19,7 @@ from scenarios.landuse import (
     FAIR_SHARE_M2_PER_RESIDENT,
     INDICATORS,
     LandUseTwin,
+    cached_landuse_twin,
     check_designations,
     landuse_twin,
 )
@@ -276,3 +277,18 @@ def test_walking_distance_follows_the_streets(town: LandUseTwin) -> None:
     edited, _ = apply_edits(walkable.layers, park)
     full = LandUseTwin(edited, town.districts, LandUseConfig(), streets).base.total
     assert full["green_walk_share"] == pytest.approx(result.scenario.total["green_walk_share"])
+
+
+def test_a_server_reuses_the_base_until_the_twin_changes(imported_workspace: Workspace) -> None:
+    store, config = (
+        imported_workspace.store("musterstadt"),
+        imported_workspace.config("musterstadt"),
+    )
+    first = cached_landuse_twin(store, config)
+    assert cached_landuse_twin(store, config) is first
+    changed = config.model_copy(
+        update={"landuse": config.landuse.model_copy(update={"green_distance_m": 500.0})}
+    )
+    other = cached_landuse_twin(store, changed)
+    assert other is not first and other.settings.green_distance_m == 500.0
+    assert other.base.total["green_access_share"] > first.base.total["green_access_share"]

@@ -14,7 +14,7 @@ import shapely
 
 from scenarios.edits import Edit
 from scenarios.landuse import landuse_twin
-from scenarios.model import ScenarioBook, Status, base_state, diff, result_key
+from scenarios.model import ScenarioBook, Status, base_state, diff
 from twin.errors import InvalidRequestError, TwinError, UnknownFeatureError
 from twin.workspace import Workspace
 
@@ -127,15 +127,9 @@ def test_bad_ids_and_references(book: ScenarioBook) -> None:
         book.load("x@latest")
 
 
-def test_result_key_depends_on_base_edits_and_parameters(
-    book: ScenarioBook, workspace: Workspace
-) -> None:
+def test_base_state_changes_with_the_config_and_the_layers(book: ScenarioBook) -> None:
     base = base_state(book.config, book.store)
-    edits = some_edits(book)
-    key = result_key(base, edits, {"cell_size": 10})
-    assert key == result_key(base_state(book.config, book.store), list(edits), {"cell_size": 10})
-    assert key != result_key(base, edits[:2], {"cell_size": 10})
-    assert key != result_key(base, edits, {"cell_size": 5})
+    assert base == base_state(book.config, book.store)
     changed = book.config.model_copy(update={"name": "Musterstadt (neu)"})
     assert base_state(changed, book.store) != base
 

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from scenarios.edits import edits_from_geojson, edits_to_geojson
-from scenarios.landuse import INDICATORS, check_designations, landuse_twin
+from scenarios.landuse import INDICATORS, cached_landuse_twin, check_designations
 from scenarios.model import Scenario, ScenarioBook, diff, parse_ref
 from twin.access import Principal, authenticate, may_read_scenario, require_editor
 from twin.errors import UnknownFeatureError
@@ -190,7 +190,7 @@ def diff_scenarios(
 def indicators(ref: str, caller: CallerDep) -> dict[str, Any]:
     """Base, scenario and change for the municipality and per district, with § 17 findings."""
     scenario = _visible(caller, ref)
-    result = landuse_twin(caller.book.store, caller.book.config).scenario(scenario.edits)
+    result = cached_landuse_twin(caller.book.store, caller.book.config).scenario(scenario.edits)
     change = result.change.districts
 
     def clean(series: pd.Series) -> dict[str, float | None]:

@@ -21,11 +21,10 @@ import jinja2
 
 from scenarios.compare import Comparison
 from scenarios.conversion import FACTOR_SOURCES
-from scenarios.heat_maps import save_map
 from scenarios.heat_outputs import atomic_path
-from scenarios.heat_twin import TwinHeat, difference
+from scenarios.heat_twin import TwinHeat
 from scenarios.landuse import LandUseTwin
-from scenarios.landuse_maps import save_change_map
+from scenarios.landuse_maps import scenario_maps
 from scenarios.model import summary
 from twin.catalogue import CatalogueEntry
 from twin.config import Lang
@@ -61,8 +60,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "good": "gut bis",
         "bad": "schlecht ab",
         "lights": "Ampel: grün = Ziel erreicht, gelb = dazwischen, rot = Ziel verfehlt.",
-        "change_map": "Änderungen",
-        "heat_map": "Temperaturänderung am heißen Tag",
         "base_state": "Datenstand (Hash)",
         "software": "Software",
     },
@@ -96,8 +93,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "good": "good up to",
         "bad": "bad from",
         "lights": "Lights: green = target met, amber = between, red = target missed.",
-        "change_map": "Changes",
-        "heat_map": "Temperature change on a hot day",
         "base_state": "Data state (hash)",
         "software": "Software",
     },
@@ -116,42 +111,6 @@ def _number(value: float, digits: int, *, signed: bool = False) -> str:
     if round(value, digits) == 0:  # no "-0.00" or "+0.0" for nothing
         return f"{0:.{digits}f}"
     return f"{value:+,.{digits}f}" if signed else f"{value:,.{digits}f}"
-
-
-def _maps(
-    comparison: Comparison, landuse: LandUseTwin, heat: TwinHeat | None, folder: Path, lang: Lang
-) -> dict[str, list[tuple[str, str]]]:
-    """Draw each scenario's maps into ``folder``; returns (file name, caption) per scenario."""
-    words = TEXTS[lang]
-    maps: dict[str, list[tuple[str, str]]] = {}
-    for scenario in comparison.scenarios:
-        name = scenario.ref.replace("@", "-v")
-        entries = []
-        if scenario.edits:
-            caption = f"{words['change_map']}: {scenario.record.title}"
-            save_change_map(
-                landuse.layers,
-                scenario.edits,
-                folder / f"{name}-changes.png",
-                title=caption,
-                language=lang,
-            )
-            entries.append((f"{name}-changes.png", caption))
-        if heat is not None and scenario.edits:
-            caption = f"{words['heat_map']}: {scenario.record.title}"
-            change = difference(heat.scenario(scenario.edits).result, heat.base)
-            save_map(
-                change,
-                heat.grid,
-                folder / f"{name}-heat.png",
-                kind="difference",
-                title=caption,
-                language=lang,
-                outline=landuse.layers.boundary,
-            )
-            entries.append((f"{name}-heat.png", caption))
-        maps[scenario.ref] = entries
-    return maps
 
 
 def _context(
@@ -230,7 +189,7 @@ def write_brief(
     from weasyprint import HTML  # loaded only for briefs: it pulls in Pango
 
     folder.mkdir(parents=True, exist_ok=True)
-    maps = _maps(comparison, landuse, heat, folder, lang)
+    maps = scenario_maps(comparison.scenarios, landuse.layers, heat, folder, lang)
     html = _TEMPLATES.get_template("brief.html").render(
         _context(
             comparison,

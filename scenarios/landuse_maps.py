@@ -16,12 +16,19 @@ from matplotlib.patches import Patch
 
 from layers.landuse import LANDUSE_INFO, LandUse, label
 from scenarios.edits import LANDUSE_CLASSES, Edit, apply_edits
+from scenarios.heat_maps import save_map
+from scenarios.heat_twin import TwinHeat, difference
 from scenarios.map_frame import map_frame, save_figure
+from scenarios.model import Scenario
 from scenarios.twin_layers import TwinLayers
 from twin.config import Lang
 
 #: Margin around the edits, as a share of their extent (at least :data:`MIN_MARGIN_M`).
 MARGIN_SHARE, MIN_MARGIN_M = 0.5, 150.0
+CAPTIONS = {
+    "de": {"changes": "Änderungen", "heat": "Temperaturänderung am heißen Tag"},
+    "en": {"changes": "Changes", "heat": "Temperature change on a hot day"},
+}
 LEGEND = {
     "de": {
         "new": "Neue Gebäude",
@@ -117,3 +124,38 @@ def save_change_map(
     axes.set_ylim(extent[1], extent[3])
     axes.set_aspect("equal")
     return save_figure(figure, target)
+
+
+def scenario_maps(
+    scenarios: list[Scenario], layers: TwinLayers, heat: TwinHeat | None, folder: Path, lang: Lang
+) -> dict[str, list[tuple[str, str]]]:
+    """Each scenario's change map (and heat difference map) in ``folder``.
+
+    Returns, per scenario reference, the file names with their captions.
+    """
+    words = CAPTIONS[lang]
+    maps: dict[str, list[tuple[str, str]]] = {}
+    for scenario in scenarios:
+        name = scenario.ref.replace("@", "-v")
+        entries = []
+        if scenario.edits:
+            caption = f"{words['changes']}: {scenario.record.title}"
+            save_change_map(
+                layers, scenario.edits, folder / f"{name}-changes.png", title=caption, language=lang
+            )
+            entries.append((f"{name}-changes.png", caption))
+        if heat is not None and scenario.edits:
+            caption = f"{words['heat']}: {scenario.record.title}"
+            change = difference(heat.scenario(scenario.edits).result, heat.base)
+            save_map(
+                change,
+                heat.grid,
+                folder / f"{name}-heat.png",
+                kind="difference",
+                title=caption,
+                language=lang,
+                outline=layers.boundary,
+            )
+            entries.append((f"{name}-heat.png", caption))
+        maps[scenario.ref] = entries
+    return maps

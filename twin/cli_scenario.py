@@ -23,13 +23,18 @@ from twin.settings import get_settings
 if TYPE_CHECKING:  # scenario code is imported on first use: `twin --help` stays quick
     import pandas as pd
 
+    from scenarios.compare import Comparison
     from scenarios.edits import Edit
-    from scenarios.landuse import DesignationCheck
-    from scenarios.model import ScenarioBook
+    from scenarios.heat_twin import TwinHeat
+    from scenarios.landuse import DesignationCheck, Indicator, LandUseTwin
+    from scenarios.model import Scenario, ScenarioBook
     from twin.workspace import Workspace
 
 console = Console()
 LangOption = Annotated[Lang, typer.Option(help="Language of labels: de or en.")]
+HeatOption = Annotated[
+    bool, typer.Option(help="Also run the heat model (mean temperature, residents above 30 °C).")
+]
 
 scenario_app = typer.Typer(
     help="Land-use scenarios: draft, version, assess (indicators, BauNVO § 17), compare.",
@@ -57,8 +62,13 @@ def format_value(value: float, digits: int) -> str:
     return f"{value:,.{digits}f}"
 
 
-def indicator_table(title: str, columns: dict[str, pd.Series], lang: Lang) -> Table:
-    """A rich table with one row per indicator and the given columns."""
+def indicator_table(
+    title: str,
+    columns: dict[str, pd.Series],
+    lang: Lang,
+    indicators: dict[str, Indicator] | None = None,
+) -> Table:
+    """A rich table with one row per indicator (default: the land-use ones) and ``columns``."""
     from scenarios.landuse import INDICATORS
 
     table = Table(title=title)
@@ -66,7 +76,7 @@ def indicator_table(title: str, columns: dict[str, pd.Series], lang: Lang) -> Ta
     table.add_column("Einheit" if lang == "de" else "Unit")
     for name in columns:
         table.add_column(name, justify="right")
-    for key, info in INDICATORS.items():
+    for key, info in (indicators or INDICATORS).items():
         values = [
             format_value(column.get(key, math.nan), info.digits) for column in columns.values()
         ]
@@ -222,10 +232,10 @@ def show(
     ref: Annotated[str, typer.Argument(metavar="ID[@VERSION]")],
     workspace: WorkspaceOption = None,
     districts: Annotated[bool, typer.Option(help="Also show the change per district.")] = False,
+    heat: HeatOption = False,
     lang: LangOption = "de",
 ) -> None:
     """Show a scenario: edits, versions, status history, indicators and BauNVO § 17 findings."""
-    from scenarios.landuse import check_designations, landuse_twin
     from scenarios.model import summary
 
     ws = workspace_at(workspace)
@@ -243,21 +253,18 @@ def show(
         )
     for event in book.store.scenario_history(record.id):
         console.print(f"  {event.at} {event.actor} → {event.status} {event.note}".rstrip())
-    result = landuse_twin(book.store, book.config).scenario(scenario.edits)
+    _, _, comparison = _comparison(book, [scenario], heat)
     labels = ("Bestand", "Szenario", "Änderung") if lang == "de" else ("Base", "Scenario", "Change")
-    columns = dict(
-        zip(labels, (result.base.total, result.scenario.total, result.change.total), strict=True)
-    )
-    console.print(indicator_table(f"{record.title} ({scenario.ref})", columns, lang))
+    values = (comparison.base, comparison.values[scenario.ref], comparison.changes[scenario.ref])
+    columns = dict(zip(labels, values, strict=True))
+    title = f"{record.title} ({scenario.ref})"
+    console.print(indicator_table(title, columns, lang, comparison.indicators))
     if districts:
-        change = result.change.districts
+        change = comparison.district_changes[scenario.ref]
         by_district = {str(row["name"]): row for _, row in change.iterrows()}
-        console.print(
-            indicator_table(
-                "Änderung je Ortsteil" if lang == "de" else "Change per district", by_district, lang
-            )
-        )
-    _print_findings(check_designations(scenario.edits), lang)
+        heading = "Änderung je Ortsteil" if lang == "de" else "Change per district"
+        console.print(indicator_table(heading, by_district, lang))
+    _print_findings(comparison.designations[scenario.ref], lang)
 
 
 def _print_findings(checks: list[DesignationCheck], lang: Lang) -> None:
@@ -312,24 +319,19 @@ def diff(
 LIGHT_COLOURS = {"green": "green", "amber": "yellow", "red": "red"}
 
 
-def _comparison(slug: str, refs: list[str], workspace: Path | None, heat: bool):  # type: ignore[no-untyped-def]
-    """Load the scenarios and compare them (with the heat model if asked)."""
+def _comparison(
+    book: ScenarioBook, scenarios: list[Scenario], heat: bool
+) -> tuple[LandUseTwin, TwinHeat | None, Comparison]:
+    """Compare the scenarios with the base (with the heat model if asked)."""
     from scenarios.compare import compare
     from scenarios.heat_twin import TwinHeat
     from scenarios.landuse import landuse_twin
 
-    book = _book(workspace_at(workspace), slug)
-    scenarios = [book.load(ref) for ref in refs]
     landuse = landuse_twin(book.store, book.config)
     with console.status("Computing the heat model…" if heat else "Computing indicators…"):
         model = TwinHeat(book.config, book.store) if heat else None
         comparison = compare(landuse, scenarios, targets=book.config.landuse.targets, heat=model)
-    return book, landuse, model, comparison
-
-
-HeatOption = Annotated[
-    bool, typer.Option(help="Also run the heat model (mean temperature, residents above 30 °C).")
-]
+    return landuse, model, comparison
 
 
 @scenario_app.command("compare")
@@ -349,9 +351,10 @@ def compare_scenarios(
 
     For example: `twin scenario compare musterstadt variante-a variante-b --heat`.
     """
-    from scenarios.landuse_maps import save_change_map
+    from scenarios.landuse_maps import scenario_maps
 
-    book, landuse, _, comparison = _comparison(slug, refs, workspace, heat)
+    book = _book(workspace_at(workspace), slug)
+    landuse, model, comparison = _comparison(book, [book.load(ref) for ref in refs], heat)
     table = Table(title=f"{book.config.name}: " + ("Vergleich" if lang == "de" else "comparison"))
     table.add_column("Indikator" if lang == "de" else "Indicator")
     table.add_column("Bestand" if lang == "de" else "Base", justify="right")
@@ -381,15 +384,7 @@ def compare_scenarios(
         )
         frame.insert(0, "base", comparison.base)
         frame.join(comparison.lights.add_suffix(" light")).to_csv(out / "comparison.csv")
-        for scenario in comparison.scenarios:
-            if scenario.edits:
-                save_change_map(
-                    landuse.layers,
-                    scenario.edits,
-                    out / f"{scenario.ref.replace('@', '-v')}-changes.png",
-                    title=scenario.record.title,
-                    language=lang,
-                )
+        scenario_maps(comparison.scenarios, landuse.layers, model, out, lang)
         console.print(f"Wrote {out}")
 
 
@@ -419,7 +414,8 @@ def brief(
     from scenarios.brief import write_brief
     from scenarios.model import base_state
 
-    book, landuse, model, comparison = _comparison(slug, refs, workspace, heat)
+    book = _book(workspace_at(workspace), slug)
+    landuse, model, comparison = _comparison(book, [book.load(ref) for ref in refs], heat)
     target = out or workspace_at(workspace).folder(slug) / "briefs" / "_".join(
         s.ref.replace("@", "-v") for s in comparison.scenarios
     )

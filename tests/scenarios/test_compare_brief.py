@@ -191,3 +191,7 @@ def test_brief_with_heat_from_the_command_line(
     assert "t_air_mean_c" in table and "park@1 change" in table
     row = next(line for line in table.splitlines() if line.startswith("t_air_mean_c"))
     assert float(row.split(",")[3]) < 0  # a new park cools the town on average
+    assert (tmp_path / "cmp" / "park-v1-heat.png").exists()
+    assert (tmp_path / "cmp" / "park-v1-changes.png").exists()
+    shown = twin("show", "musterstadt", "park", "--heat", "--lang", "en")
+    assert shown.returncode == 0 and "Mean air temperature on a hot day" in shown.stdout

@@ -49,7 +49,7 @@ from layers.buildings import STOREY_HEIGHT_M, BuildingUse
 from layers.landuse import LandUse
 from layers.vector import read_vector
 from scenarios.baunvo import AREA_TYPES, planned_measure
-from scenarios.twin_layers import TwinLayers, tree_crowns
+from scenarios.twin_layers import TwinLayers, touching, tree_crowns
 from twin.errors import PlanError
 
 EditKind = Literal[
@@ -345,17 +345,10 @@ def apply_edits(
     return edited, bounds
 
 
-def _touching(frame: gpd.GeoDataFrame, shape: BaseGeometry) -> np.ndarray:
-    """Positions of the rows whose geometry may meet ``shape`` (spatial index, no loop)."""
-    if frame.empty:
-        return np.zeros(0, dtype=np.intp)
-    return np.sort(frame.sindex.query(shape))
-
-
 def _inside(buildings: gpd.GeoDataFrame, shape: BaseGeometry) -> pd.Series:
     """Which buildings have their centre (a point inside the footprint) in ``shape``."""
     mask = np.zeros(len(buildings), dtype=bool)
-    near = _touching(buildings, shape)
+    near = touching(buildings, shape)
     points = buildings.geometry.iloc[near].representative_point().to_numpy()
     mask[near] = shapely.within(points, shape)
     return pd.Series(mask, index=buildings.index)
@@ -374,8 +367,7 @@ def _split(
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The land-use pieces outside and inside ``shape``."""
     touched = np.zeros(len(landuse), dtype=bool)
-    near = _touching(landuse, shape)
-    touched[near] = shapely.intersects(landuse.geometry.iloc[near].to_numpy(), shape)
+    touched[touching(landuse, shape)] = True
     outside = landuse.copy()
     outside.loc[touched, outside.geometry.name] = landuse.geometry[touched].difference(shape)
     inside = landuse[touched].copy()

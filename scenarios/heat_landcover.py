@@ -30,7 +30,13 @@ from layers.landuse import LandUse
 from scenarios.conversion import residents_from_floor_area
 from scenarios.grid import Grid
 from scenarios.heat import BiophysicalTable, Surface
-from scenarios.twin_layers import DEFAULT_CROWN_DIAMETER_M, TwinLayers, floor_area, tree_crowns
+from scenarios.twin_layers import (
+    DEFAULT_CROWN_DIAMETER_M,
+    TwinLayers,
+    floor_area,
+    touching,
+    tree_crowns,
+)
 
 #: Land-cover codes: one per land-use class, then roofs and unsealed ground.
 COVER_CODES: dict[str, int] = {use.value: number for number, use in enumerate(LandUse, 1)}
@@ -97,22 +103,15 @@ class _Burnable:
     crowns: gpd.GeoSeries
 
 
-def _near(geometries: gpd.GeoSeries, area: BaseGeometry) -> np.ndarray:
-    """Positions of the geometries that intersect ``area`` (through the spatial index)."""
-    if geometries.empty:
-        return np.zeros(0, dtype=np.intp)
-    return np.sort(geometries.sindex.query(area, predicate="intersects"))
-
-
 def _burnable(layers: TwinLayers, area: BaseGeometry) -> _Burnable:
     """The features of ``layers`` that touch ``area``, with what is burnt of them.
 
     An edit on the touch table rasterises a small block: selecting through the spatial
     index first keeps that independent of the town's number of buildings and trees.
     """
-    landuse = layers.landuse.iloc[_near(layers.landuse.geometry, area)]
+    landuse = layers.landuse.iloc[touching(layers.landuse.geometry, area)]
     other = COVER_CODES[LandUse.OTHER.value]
-    buildings = layers.buildings.iloc[_near(layers.buildings.geometry, area)]
+    buildings = layers.buildings.iloc[touching(layers.buildings.geometry, area)]
     storeys_area = floor_area(buildings)
     footprint = buildings.geometry.area.to_numpy()
     reach = (
@@ -121,7 +120,7 @@ def _burnable(layers: TwinLayers, area: BaseGeometry) -> _Burnable:
         else 0.0
     )
     reach = max(reach if np.isfinite(reach) else 0.0, DEFAULT_CROWN_DIAMETER_M) / 2
-    trees = layers.trees.iloc[_near(layers.trees.geometry, area.buffer(reach))]
+    trees = layers.trees.iloc[touching(layers.trees.geometry, area.buffer(reach))]
     return _Burnable(
         boundary=gpd.GeoSeries([layers.boundary]),
         landuse=landuse.geometry,
@@ -197,7 +196,7 @@ def _rasterise_tile(
     ) -> np.ndarray:
         sub = transform * transform.scale(1 / factor)
         out_shape = (shape[0] * factor, shape[1] * factor)
-        hits = _near(frame, area)
+        hits = touching(frame, area)
         if not hits.size:
             return np.full(out_shape, fill, dtype=np.float64)
         burnt = np.broadcast_to(np.asarray(values), len(frame))[hits]

@@ -29,7 +29,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Final
+from typing import Final, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -43,7 +43,14 @@ from scenarios.conversion import Factors
 from scenarios.edits import Edit, apply_edits
 from scenarios.model import base_state
 from scenarios.network import StreetNetwork
-from scenarios.twin_layers import TwinLayers, floor_area, read_layer, tree_crowns, twin_layers
+from scenarios.twin_layers import (
+    TwinLayers,
+    floor_area,
+    read_layer,
+    touching,
+    tree_crowns,
+    twin_layers,
+)
 from twin.config import LandUseConfig, LayerKind, MunicipalityConfig
 from twin.store.base import TwinStore
 
@@ -68,6 +75,7 @@ RESIDENTIAL_LAND: Final = ("residential", "mixed")
 SUV_CLASSES: Final = tuple(use.value for use, info in LANDUSE_INFO.items() if info.suv)
 FLOOR_USES: Final = ("residential", "mixed", "commercial", "industrial", "public", "other")
 OUTSIDE: Final = ""
+FeaturesT = TypeVar("FeaturesT", gpd.GeoDataFrame, gpd.GeoSeries)
 
 #: Sums per district that every indicator is made of.
 SUMS: Final = (
@@ -303,7 +311,7 @@ class LandUseTwin:
         edited, bounds = apply_edits(self.layers, edits)
         window = shapely.box(*bounds)
         patches = self._scenario_patches(edited.landuse, window)
-        touched = (_near_series(p, window) for p in (self.base_patches, patches))
+        touched = (_near(p, window) for p in (self.base_patches, patches))
         reach = shapely.box(*_union_bounds(window, *touched))
         reach = reach.buffer(self.settings.green_distance_m, join_style="mitre")
         base_window = _clipped(self.layers, bounds)
@@ -344,7 +352,7 @@ class LandUseTwin:
 
     def _scenario_patches(self, landuse: gpd.GeoDataFrame, window: BaseGeometry) -> gpd.GeoSeries:
         """The scenario's green spaces: the base's, redone where they touch the window."""
-        touched = _near_series(self.base_patches, window)
+        touched = _near(self.base_patches, window)
         area = shapely.union_all([window, *touched.to_numpy()])
         redone = self._patches(_near(landuse, shapely.box(*area.bounds)))
         kept = self.base_patches.drop(touched.index)
@@ -546,16 +554,9 @@ def _accumulate(sums: pd.DataFrame, frame: pd.DataFrame) -> None:
     sums.loc[grouped.index, grouped.columns] += grouped.to_numpy()
 
 
-def _near(frame: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
-    if frame.empty:
-        return frame
-    return frame.iloc[np.sort(frame.sindex.query(area, predicate="intersects"))]
-
-
-def _near_series(series: gpd.GeoSeries, area: BaseGeometry) -> gpd.GeoSeries:
-    if series.empty:
-        return series
-    return series.iloc[np.sort(series.sindex.query(area, predicate="intersects"))]
+def _near(features: FeaturesT, area: BaseGeometry) -> FeaturesT:
+    """The features that intersect ``area``."""
+    return features.iloc[touching(features, area)]
 
 
 def _union_bounds(

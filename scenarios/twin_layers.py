@@ -34,6 +34,17 @@ class TwinLayers:
     trees: gpd.GeoDataFrame
 
 
+def touching(features: gpd.GeoDataFrame | gpd.GeoSeries, area: BaseGeometry) -> np.ndarray:
+    """Positions (sorted) of the features that intersect ``area``, found through the spatial index.
+
+    Scenarios change a small part of a town; selecting through the index first keeps their
+    cost independent of the number of buildings, trees and land-use areas.
+    """
+    if features.empty:
+        return np.zeros(0, dtype=np.intp)
+    return np.sort(features.sindex.query(area, predicate="intersects"))
+
+
 def tree_crowns(trees: gpd.GeoDataFrame) -> gpd.GeoSeries:
     """Crown disks from tree points and their crown diameters."""
     if trees.empty:

@@ -229,3 +229,34 @@ def test_the_cli_rejects_a_bad_edits_file_and_stores_nothing(
     assert done.returncode == 1 and "edit 1 (designate)" in done.stderr
     with pytest.raises(TwinError):
         ScenarioBook(workspace.store("musterstadt"), workspace.config("musterstadt")).load("kaputt")
+
+
+def test_a_bebauungsplan_in_xplangml_becomes_a_scenario(workspace: Workspace) -> None:
+    plan = (
+        Path(__file__).parents[2]
+        / "sample_data"
+        / "musterstadt"
+        / "plans"
+        / "bplan_am_muehlbach.gml"
+    )
+    done = twin(workspace, "import-xplan", "musterstadt", "muehlbach", str(plan))
+    assert done.returncode == 0, done.stderr
+    assert "5 designated area(s)" in done.stdout and "ignored: 2 BP_BauGrenze" in done.stdout
+    book = ScenarioBook(workspace.store("musterstadt"), workspace.config("musterstadt"))
+    scenario = book.load("muehlbach")
+    assert [e.use for e in scenario.edits] == ["WA", "WA", "MI", "green", "traffic"]
+    assert scenario.record.title == "Am Mühlbach MS-BP 07"
+    result = landuse_twin(book.store, book.config).scenario(scenario.edits)
+    area_ha = sum(e.geometry.area for e in scenario.edits) / 1e4
+    assert result.change.total["land_take_ha"] == pytest.approx(area_ha, rel=1e-6)  # all on fields
+    expected_floor = sum(e.geometry.area * e.gfz for e in scenario.edits if e.gfz)
+    assert result.change.total["floor_area_m2"] == pytest.approx(expected_floor, rel=1e-6)
+    shown = twin(workspace, "show", "musterstadt", "muehlbach", "--lang", "en")
+    assert "GRZ 0.45 exceeds the § 17 guide value 0.4 for WA" in shown.stdout
+
+
+def test_a_broken_plan_is_refused_with_its_reason(workspace: Workspace) -> None:
+    broken = Path(__file__).parents[1] / "data" / "xplanung" / "bad_gfz_and_gfzmin.gml"
+    done = twin(workspace, "import-xplan", "musterstadt", "kaputt", str(broken))
+    assert done.returncode == 1 and "GFZ" in done.stderr and "Traceback" not in done.stderr
+    assert "kaputt" not in twin(workspace, "list", "musterstadt").stdout

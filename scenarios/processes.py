@@ -30,9 +30,10 @@ from scenarios.edits import Edit, EditError, EditKind, edits_from_geojson
 from scenarios.heat_twin import cached_twin_heat, difference
 from scenarios.heat_zones import with_changes
 from scenarios.landuse import INDICATORS, Indicator, cached_landuse_twin, check_designations
-from scenarios.model import ScenarioBook, base_state
+from scenarios.model import ScenarioBook, base_state, parse_ref
+from twin.access import ANONYMOUS, Principal, may_read_scenario
 from twin.config import MunicipalityConfig
-from twin.errors import InvalidRequestError
+from twin.errors import InvalidRequestError, UnknownFeatureError
 from twin.store.base import TwinStore
 
 
@@ -42,12 +43,14 @@ class ProcessContext:
 
     ``progress(percent, message)`` reports how far the job is (0-100) with a short
     message for the client; it raises if the job was dismissed meanwhile, which ends the
-    run early.
+    run early. ``principal`` is who asked: inputs that refer to stored scenarios are
+    checked against what they may see.
     """
 
     config: MunicipalityConfig
     store: TwinStore
     progress: Callable[[float, str], None]
+    principal: Principal = ANONYMOUS
 
 
 @dataclass(frozen=True)
@@ -320,9 +323,12 @@ def _pin_refs(context: ProcessContext, inputs: dict[str, Any]) -> dict[str, Any]
     book = ScenarioBook(context.store, context.config)
 
     def pinned(ref: str) -> str:
-        return ref if "@" in ref else f"{ref}@{book.store.scenario(ref).version}"
+        scenario_id, version = parse_ref(ref)
+        record = book.store.scenario(scenario_id)
+        if not may_read_scenario(context.principal, record.status):
+            raise UnknownFeatureError(f"there is no scenario {scenario_id!r}")
+        return ref if version is not None else f"{ref}@{record.version}"
 
-    # the access policy will check here that the caller may read these scenarios
     if "scenario" in inputs:
         return inputs | {"scenario": pinned(inputs["scenario"])}
     if "scenarios" in inputs:

@@ -34,6 +34,7 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from scenarios.model import base_state
 from scenarios.processes import Process, ProcessContext
+from twin.access import ANONYMOUS, Principal, may_see_job
 from twin.errors import InvalidRequestError, TwinError, http_status
 from twin.store._jobs import UNFINISHED, Job, JobStatus, now
 from twin.store.base import TimeFilter, TwinStore
@@ -42,9 +43,6 @@ logger = logging.getLogger(__name__)
 
 OGC_EXCEPTIONS = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/"
 INVALID_PARAMETER = OGC_EXCEPTIONS + "invalid-parameter-value"
-
-PUBLIC = "public"
-"""Actor of the jobs the public API submits (until users log in)."""
 
 REUSED = "reused an earlier identical run"
 RESTARTED = "the server stopped while the job ran; run it again"
@@ -272,7 +270,6 @@ class JobRunner:
         context: ProcessContext,
         *,
         asynchronous: bool,
-        actor: str = PUBLIC,
     ) -> Job:
         """Check ``inputs``, create a job and run it; return it accepted or finished.
 
@@ -317,6 +314,7 @@ class JobRunner:
             updated=stamp,
             inputs=inputs,
             cache_key=cache_key(process, inputs, base),
+            owner=context.principal.name,
         )
         cached = store.cached_results(job.cache_key) if process.deterministic else None
         if cached is not None:
@@ -329,14 +327,14 @@ class JobRunner:
                 finished=stamp,
                 results=cached,
             )
-        store.add_job(job, actor=actor)
+        store.add_job(job, actor=context.principal.name)
         if cached is not None:
             return job
         future = self._pool.submit(self._run, process, context, job, base)
         if asynchronous:
             return job
         future.result()
-        return self.job(slug, store, job.id)
+        return self.job(slug, store, job.id, context.principal)
 
     def _run(self, process: Process, context: ProcessContext, job: Job, base: str) -> None:
         run = _Run(context.store, job, context.progress)
@@ -379,11 +377,13 @@ class JobRunner:
                 job.cache_key, base=base, process_id=process.id, job_id=job.id, results=results
             )
 
-    def job(self, slug: str, store: TwinStore, job_id: str) -> Job:
-        """One job of the municipality; raise :class:`NoSuchJobError` if it has none."""
+    def job(
+        self, slug: str, store: TwinStore, job_id: str, principal: Principal = ANONYMOUS
+    ) -> Job:
+        """One job the caller may see; any other id is :class:`NoSuchJobError` (no leak)."""
         self._recover(slug, store)
         job = store.job(job_id)
-        if job is None:
+        if job is None or not may_see_job(principal, job.owner):
             raise NoSuchJobError(
                 f"there is no job {job_id!r}", hint="The list of jobs is at ./jobs."
             )
@@ -400,8 +400,12 @@ class JobRunner:
         created: TimeFilter | None = None,
         min_seconds: float | None = None,
         max_seconds: float | None = None,
+        principal: Principal = ANONYMOUS,
     ) -> list[Job]:
-        """The newest ``limit`` jobs that match; durations count from start to finish (or now)."""
+        """The newest ``limit`` matching jobs the caller may see.
+
+        Durations count from start to finish (or now).
+        """
         self._recover(slug, store)
         by_duration = min_seconds is not None or max_seconds is not None
         jobs = store.jobs(
@@ -413,16 +417,20 @@ class JobRunner:
         if by_duration:
             low, high = min_seconds or 0.0, max_seconds if max_seconds is not None else float("inf")
             jobs = [job for job in jobs if low <= _seconds(job.started, job.finished) <= high]
-        return jobs[:limit]
+        return [job for job in jobs if may_see_job(principal, job.owner)][:limit]
 
-    def results(self, slug: str, store: TwinStore, job_id: str) -> dict[str, Any]:
+    def results(
+        self, slug: str, store: TwinStore, job_id: str, principal: Principal = ANONYMOUS
+    ) -> dict[str, Any]:
         """The outputs of a successful job; otherwise raise why there are none."""
-        return outputs_of(self.job(slug, store, job_id))
+        return outputs_of(self.job(slug, store, job_id, principal))
 
-    def dismiss(self, slug: str, store: TwinStore, job_id: str, *, actor: str = PUBLIC) -> Job:
+    def dismiss(
+        self, slug: str, store: TwinStore, job_id: str, principal: Principal = ANONYMOUS
+    ) -> Job:
         """Dismiss a job: a running one is dropped when it reports or ends; results go."""
-        self._recover(slug, store)
-        job = store.dismiss_job(job_id, message="dismissed; results deleted", actor=actor)
+        self.job(slug, store, job_id, principal)  # someone else's job does not exist for them
+        job = store.dismiss_job(job_id, message="dismissed; results deleted", actor=principal.name)
         if job is None:
             raise NoSuchJobError(
                 f"there is no job {job_id!r}", hint="The list of jobs is at ./jobs."

@@ -87,6 +87,15 @@ def may_read_scenario(principal: Principal, status: str) -> bool:
     return status in SCENARIO_STATUSES[principal.role]
 
 
+def may_see_job(principal: Principal, owner: str) -> bool:
+    """Whether ``principal`` may see a processes job of ``owner`` (its inputs and results).
+
+    A council member's comparison of drafts is theirs; the administration sees every job;
+    anonymous callers share the jobs made anonymously (those read only public data).
+    """
+    return principal.role in EDITORS or principal.name == owner
+
+
 def require_editor(principal: Principal, action: str) -> None:
     """Refuse ``action`` unless the caller is the administration (401 anonymous, 403 others)."""
     if principal.role in EDITORS:

@@ -115,7 +115,7 @@ def test_a_sync_job_runs_and_is_stored(town, runner: JobRunner) -> None:
     assert town[1].job(job.id) == job
     assert runner.results("testort", town[1], job.id) == {"sum": 5}
     audit = town[1].audit_log()[0]
-    assert (audit.actor, audit.action, audit.target) == ("public", "submit_job", f"job {job.id}")
+    assert (audit.actor, audit.action, audit.target) == ("anonymous", "submit_job", f"job {job.id}")
 
 
 def test_inputs_are_checked_before_a_job_exists(town, runner: JobRunner) -> None:

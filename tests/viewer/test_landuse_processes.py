@@ -14,6 +14,8 @@ from scenarios.landuse import landuse_twin
 from scenarios.model import ScenarioBook
 from scenarios.runner import REUSED
 from tests.viewer.test_processes import PAVED_ALTSTADT, edits
+from twin.access import create_token
+from twin.config import Role
 from twin.workspace import Workspace
 from viewer.app import create_app
 
@@ -41,12 +43,16 @@ def book(workspace: Workspace) -> ScenarioBook:
 
 @pytest.fixture(scope="module")
 def client(workspace: Workspace, book: ScenarioBook) -> TestClient:
-    return TestClient(create_app(workspace))
+    """A client that asks as the administration (the scenarios are drafts)."""
+    _, token = create_token(book.store, "Stadtplanungsamt", Role.ADMINISTRATION, actor="pytest")
+    return TestClient(create_app(workspace), headers={"Authorization": f"Bearer {token}"})
 
 
-def run(client: TestClient, process: str, inputs: dict) -> dict:
+def run(client: TestClient, process: str, inputs: dict, **headers: str) -> dict:
     response = client.post(
-        f"{BASE}/{process}/execution", json={"inputs": inputs, "response": "document"}
+        f"{BASE}/{process}/execution",
+        json={"inputs": inputs, "response": "document"},
+        headers=headers,
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -135,3 +141,33 @@ def test_edits_and_scenario_together_are_refused(client: TestClient) -> None:
         f"{BASE}/landuse-indicators/execution", json={"inputs": both, "response": "document"}
     )
     assert response.status_code == 400 and "either `edits` or `scenario`" in response.text
+
+
+def test_drafts_are_only_for_those_who_may_see_them(client: TestClient, book: ScenarioBook) -> None:
+    anonymous = TestClient(client.app)
+    refused = anonymous.post(
+        f"{BASE}/landuse-indicators/execution", json={"inputs": {"scenario": "wohnen"}}
+    )
+    assert refused.status_code == 400 and "no scenario 'wohnen'" in refused.text
+    book.create("beraten", [], title="Im Ausschuss", actor="anna")
+    book.move("beraten", "under_deliberation", actor="anna")
+    _, token = create_token(book.store, "Ratsmitglied", Role.COUNCIL, actor="pytest")
+    council = TestClient(client.app, headers={"Authorization": f"Bearer {token}"})
+    assert run(council, "scenario-comparison", {"scenarios": ["beraten"]})["comparison"]
+    refused = council.post(
+        f"{BASE}/scenario-comparison/execution", json={"inputs": {"scenarios": ["wohnen"]}}
+    )
+    assert refused.status_code == 400  # a draft: not for the council
+    started = council.post(
+        f"{BASE}/scenario-comparison/execution",
+        json={"inputs": {"scenarios": ["beraten"]}},
+        headers={"Prefer": "respond-async"},
+    )
+    job = started.headers["Location"]
+    assert council.get(job).status_code == 200
+    assert anonymous.get(job).status_code == 404  # the council's job is theirs
+    assert anonymous.get(f"{job}/results").status_code == 404
+    assert anonymous.delete(job).status_code == 404
+    listed = {j["jobID"] for j in anonymous.get("/musterstadt/ogc/jobs").json()["jobs"]}
+    assert job.rsplit("/", 1)[-1] not in listed
+    assert client.get(job).status_code == 200  # the administration sees every job

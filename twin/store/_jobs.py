@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS twin_jobs (
     CHECK (status IN ('accepted', 'running', 'successful', 'failed', 'dismissed')),
   message TEXT NOT NULL, progress INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
   created TEXT NOT NULL, started TEXT, finished TEXT, updated TEXT NOT NULL,
-  inputs TEXT NOT NULL, cache_key TEXT NOT NULL, results TEXT, failure TEXT);
+  inputs TEXT NOT NULL, cache_key TEXT NOT NULL, results TEXT, failure TEXT,
+  owner TEXT NOT NULL DEFAULT 'anonymous');
 CREATE TABLE IF NOT EXISTS twin_results_cache (
   key TEXT PRIMARY KEY, base TEXT NOT NULL, process_id TEXT NOT NULL, job_id TEXT NOT NULL,
   created TEXT NOT NULL, results TEXT NOT NULL);
@@ -55,6 +56,7 @@ _COLUMNS = (
     "cache_key",
     "results",
     "failure",
+    "owner",
 )
 """The columns of ``twin_jobs``, named like the fields of :class:`Job`."""
 _JSON_COLUMNS = ("inputs", "results", "failure")
@@ -75,7 +77,8 @@ class Job:
     """One execution of a process, as the processes API reports it.
 
     ``failure`` holds what a failed job answers for its results: the OGC exception
-    ``type``, the HTTP ``status`` and the user's ``detail`` message.
+    ``type``, the HTTP ``status`` and the user's ``detail`` message. ``owner`` is the
+    name of the caller who submitted it (:func:`twin.access.may_see_job`).
     """
 
     id: str
@@ -92,6 +95,7 @@ class Job:
     finished: str | None = None
     results: dict[str, Any] | None = None
     failure: dict[str, Any] | None = None
+    owner: str = "anonymous"
 
 
 def _dumps(value: dict[str, Any] | None) -> str | None:

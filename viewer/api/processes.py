@@ -46,13 +46,14 @@ from scenarios.runner import (
     outputs_of,
     plain_inputs,
 )
+from twin.access import Principal, authenticate
 from twin.errors import InvalidRequestError, http_status
 from twin.store._jobs import Job, JobStatus
 from viewer.api.links import JSON, resource_url, self_and_alternate, with_format
 from viewer.api.models import Link, OgcException
 from viewer.api.ogc_common import HTML_RESPONSE
 from viewer.api.params import OPENAPI_ITEMS, OPENAPI_METADATA, parse_datetime, parse_limit
-from viewer.deps import PublicTwinDep, WorkspaceDep
+from viewer.deps import PublicTwin, PublicTwinDep, WorkspaceDep
 from viewer.negotiation import Format, Lang, language, output_format, wants_html
 from viewer.templating import render
 from viewer.texts import TEXTS
@@ -381,6 +382,11 @@ def _seconds(name: str, text: str | None) -> float | None:
 
 
 # -- routes -----------------------------------------------------------------------------
+def _caller(request: Request, twin: PublicTwin) -> Principal:
+    """Who asks (anonymous without a token): jobs are theirs, scenarios as their role allows."""
+    return authenticate(twin.store, request.headers.get("authorization"))
+
+
 @router.get(
     "/processes",
     name="ogc_processes",
@@ -460,12 +466,14 @@ async def execute(
     process = _process(processId)
     inputs, outputs, mode = _execute_request(await request.body(), process)
     slug = twin.record.slug
-    # Access control comes with roles: check here that the caller may run `process` here.
+    principal = _caller(request, twin)
     asynchronous = _prefers_async(request)
 
     def submit() -> Job:  # reads the config and may wait for the job: not on the event loop
         config = workspace.config(slug, check_files=False)
-        context = ProcessContext(config=config, store=twin.store, progress=_log_progress)
+        context = ProcessContext(
+            config=config, store=twin.store, progress=_log_progress, principal=principal
+        )
         return _runner(request).execute(slug, process, inputs, context, asynchronous=asynchronous)
 
     job = await run_in_threadpool(submit)
@@ -518,6 +526,7 @@ def jobs(request: Request, twin: PublicTwinDep) -> Response:
             created=None if created is None else parse_datetime(created),
             min_seconds=_seconds("minDuration", params.get("minDuration")),
             max_seconds=_seconds("maxDuration", params.get("maxDuration")),
+            principal=_caller(request, twin),
         )
         if not types or "process" in types
         else []
@@ -543,7 +552,7 @@ def job_status(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
     """Report a job's status, progress and times; link to its results once it has them."""
     fmt, lang = output_format(request), language(request)
     slug = twin.record.slug
-    job = _runner(request).job(slug, twin.store, jobId)
+    job = _runner(request).job(slug, twin.store, jobId, _caller(request, twin))
     info = _status_info(request, slug, job, fmt, lang)
     if fmt == "html":
         return render(
@@ -560,7 +569,8 @@ def job_status(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
 )
 def job_results(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
     """Return the results document; say why there is none (not ready, failed, dismissed)."""
-    return JSONResponse(_document(_runner(request).results(twin.record.slug, twin.store, jobId)))
+    runner, principal = _runner(request), _caller(request, twin)
+    return JSONResponse(_document(runner.results(twin.record.slug, twin.store, jobId, principal)))
 
 
 @router.delete(
@@ -572,7 +582,7 @@ def job_results(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
 def dismiss(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
     """Mark the job dismissed; a running job's result is dropped when it ends."""
     slug = twin.record.slug
-    job = _runner(request).dismiss(slug, twin.store, jobId)
+    job = _runner(request).dismiss(slug, twin.store, jobId, _caller(request, twin))
     return JSONResponse(
         _status_info(request, slug, job, "json", language(request)).model_dump(exclude_none=True)
     )

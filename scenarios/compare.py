@@ -23,7 +23,6 @@ from scenarios.landuse import (
     DesignationCheck,
     Indicator,
     LandUseTwin,
-    check_designations,
 )
 from scenarios.model import Scenario
 from twin.config import Target
@@ -119,7 +118,7 @@ def compare(
             total = pd.concat([total, heat_indicators(heat, scenario)])
         values[scenario.ref] = total
         districts[scenario.ref] = result.change.districts
-        designations[scenario.ref] = check_designations(scenario.edits)
+        designations[scenario.ref] = landuse.designations(scenario.edits)
     table = pd.DataFrame(values, index=list(indicators))
     changes = table.sub(base.reindex(table.index), axis=0)
     lights = pd.DataFrame(

@@ -37,7 +37,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from layers.landuse import LANDUSE_INFO
+from layers.landuse import LANDUSE_INFO, LandUse
 from scenarios.baunvo import Finding, check_measure, planned_measure
 from scenarios.conversion import Factors
 from scenarios.edits import Edit, apply_edits
@@ -72,6 +72,8 @@ SETTLEMENT_CLASSES: Final = (
 #: Building land: classes on which GFZ is measured.
 BUILDING_LAND: Final = ("residential", "mixed", "commercial", "industrial", "public")
 RESIDENTIAL_LAND: Final = ("residential", "mixed")
+#: Open land whose conversion to building land § 1a(2) BauGB asks to justify.
+OPEN_LAND: Final = ("agriculture", "forest", "natural", "water")
 SUV_CLASSES: Final = tuple(use.value for use, info in LANDUSE_INFO.items() if info.suv)
 FLOOR_USES: Final = ("residential", "mixed", "commercial", "industrial", "public", "other")
 OUTSIDE: Final = ""
@@ -325,6 +327,34 @@ class LandUseTwin:
             near_green=_near(edited.buildings, reach),
         )
         return ScenarioIndicators(self.base, self._table(self.base_sums + after - before))
+
+    def designations(self, edits: list[Edit]) -> list[DesignationCheck]:
+        """The § 17 check of each designated building area, plus the open land it takes.
+
+        § 1a(2) BauGB: farmland and forest may be turned into building land only with a
+        justification that weighs infill potential; water and semi-natural land likewise
+        need a reason. Each building area on such land of the base gets a warning with
+        the hectares by class.
+        """
+        checks = check_designations(edits)
+        landuse = self.layers.landuse
+        protected = landuse[landuse["landuse"].isin(OPEN_LAND)]
+        for check in checks:
+            area = edits[check.edit - 1].geometry
+            near = _near(protected, area)
+            taken = near.geometry.intersection(area).area.groupby(near["landuse"]).sum()
+            for cls, m2 in taken[taken > 1.0].items():
+                info = LANDUSE_INFO[LandUse(cls)]
+                check.findings.append(
+                    Finding(
+                        "warning",
+                        f"nimmt {m2 / 1e4:.2f} ha {info.label_de} in Anspruch (§ 1a Abs. 2 "
+                        "BauGB: Umwandlung begründen, Innenentwicklung prüfen)",
+                        f"takes {m2 / 1e4:.2f} ha of {info.label_en.lower()} (§ 1a(2) BauGB: "
+                        "justify the conversion against infill potential)",
+                    )
+                )
+        return checks
 
     # ------------------------------------------------------------------ parts
     def _table(self, sums: pd.DataFrame) -> IndicatorTable:

@@ -29,7 +29,7 @@ from scenarios.compare import compare
 from scenarios.edits import Edit, EditError, EditKind, edits_from_geojson
 from scenarios.heat_twin import cached_twin_heat, difference
 from scenarios.heat_zones import with_changes
-from scenarios.landuse import INDICATORS, Indicator, cached_landuse_twin, check_designations
+from scenarios.landuse import INDICATORS, Indicator, cached_landuse_twin
 from scenarios.model import ScenarioBook, base_state, parse_ref
 from twin.access import ANONYMOUS, Principal, may_read_scenario
 from twin.config import MunicipalityConfig
@@ -359,7 +359,8 @@ def _rows(indicators: dict[str, Indicator], columns: dict[str, pd.Series]) -> li
 def _landuse_indicators(context: ProcessContext, inputs: dict[str, Any]) -> dict[str, Any]:
     edits = _scenario_edits(context, inputs)
     context.progress(20, "computing the indicators")
-    result = cached_landuse_twin(context.store, context.config).scenario(edits)
+    twin = cached_landuse_twin(context.store, context.config)
+    result = twin.scenario(edits)
     districts = result.change.districts
     return {
         "indicators": _rows(
@@ -389,7 +390,7 @@ def _landuse_indicators(context: ProcessContext, inputs: dict[str, Any]) -> dict
                 "filled_from_section_17": check.filled,
                 "findings": [asdict(finding) for finding in check.findings],
             }
-            for check in check_designations(edits)
+            for check in twin.designations(edits)
         ],
     }
 

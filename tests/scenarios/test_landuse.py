@@ -292,3 +292,15 @@ def test_a_server_reuses_the_base_until_the_twin_changes(imported_workspace: Wor
     other = cached_landuse_twin(store, changed)
     assert other is not first and other.settings.green_distance_m == 500.0
     assert other.base.total["green_access_share"] > first.base.total["green_access_share"]
+
+
+def test_building_on_open_land_asks_for_a_justification(town: LandUseTwin) -> None:
+    on_fields = Edit("designate", box(900, 100, 1100, 150), use="WA")  # half fields, half quarter
+    (check,) = town.designations([on_fields])
+    messages = [f.message_en for f in check.findings]
+    assert messages == [
+        "takes 0.50 ha of agriculture (§ 1a(2) BauGB: justify the conversion against infill potential)"
+    ]
+    (infill,) = town.designations([Edit("designate", box(1100, 100, 1200, 150), use="WA")])
+    assert infill.findings == []
+    assert town.designations([Edit("designate", box(100, 100, 200, 200), use="green")]) == []

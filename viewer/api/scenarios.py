@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from scenarios.edits import edits_from_geojson, edits_to_geojson
-from scenarios.landuse import INDICATORS, cached_landuse_twin, check_designations
+from scenarios.landuse import INDICATORS, cached_landuse_twin
 from scenarios.model import Scenario, ScenarioBook, diff, parse_ref
 from twin.access import Principal, authenticate, may_read_scenario, require_editor
 from twin.errors import UnknownFeatureError
@@ -190,7 +190,8 @@ def diff_scenarios(
 def indicators(ref: str, caller: CallerDep) -> dict[str, Any]:
     """Base, scenario and change for the municipality and per district, with § 17 findings."""
     scenario = _visible(caller, ref)
-    result = cached_landuse_twin(caller.book.store, caller.book.config).scenario(scenario.edits)
+    twin = cached_landuse_twin(caller.book.store, caller.book.config)
+    result = twin.scenario(scenario.edits)
     change = result.change.districts
 
     def clean(series: pd.Series) -> dict[str, float | None]:
@@ -214,6 +215,6 @@ def indicators(ref: str, caller: CallerDep) -> dict[str, Any]:
                 "filled": c.filled,
                 "findings": [asdict(f) for f in c.findings],
             }
-            for c in check_designations(scenario.edits)
+            for c in twin.designations(scenario.edits)
         ],
     }

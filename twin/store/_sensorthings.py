@@ -126,8 +126,13 @@ def utc_text(times: pd.Series) -> pd.Series:
     return parsed.dt.strftime(_ISO)
 
 
+def result_key(result: object) -> str:
+    """A result as canonical JSON: what makes two observations the same (see module docstring)."""
+    return json.dumps(result, sort_keys=True, separators=(",", ":"))
+
+
 def _result_keys(results: pd.Series) -> list[str]:
-    return [json.dumps(v, sort_keys=True, separators=(",", ":")) for v in results.tolist()]
+    return [result_key(v) for v in results.tolist()]
 
 
 def _insert_observations(conn: sqlite3.Connection, frame: pd.DataFrame) -> InsertCount:

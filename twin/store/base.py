@@ -7,7 +7,7 @@ municipality; writes are atomic (all or nothing) and recorded in the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from twin.store._alerts import Alert, AlertEvent
     from twin.store._jobs import Job, JobStatus
     from twin.store._scenarios import ScenarioRecord, StatusEvent, VersionRecord
+    from twin.store._sta_write import Created, EntityBody
     from twin.store._tokens import TokenRecord
 
 
@@ -147,6 +148,27 @@ class TwinStore(Protocol):
         self, observations: pd.DataFrame, dead_letters: list[DeadLetter], *, actor: str
     ) -> InsertCount:
         """Store a live-feed batch (``datastream_id`` column) and its dead letters atomically."""
+        ...
+
+    def sta_create(self, body: EntityBody, *, actor: str) -> Created:
+        """Create a SensorThings entity with everything inline in it (deep insert), atomically."""
+        ...
+
+    def sta_create_observations(
+        self, rows: Sequence[EntityBody | str], *, actor: str
+    ) -> list[Created | str]:
+        """Create Observations row by row in one transaction; a failed row gives its reason.
+
+        A ``str`` row is the reason why a request's row is no Observation: it fails as is.
+        """
+        ...
+
+    def sta_update(self, entity_id: int, body: EntityBody, *, actor: str) -> None:
+        """Change only the given properties and links of one SensorThings entity."""
+        ...
+
+    def sta_delete(self, entity_set: str, entity_id: int, *, actor: str) -> dict[str, int]:
+        """Delete a SensorThings entity and what depends on it; counts of what went."""
         ...
 
     def open_alert(

@@ -36,6 +36,7 @@ from twin.store._alerts import AlertTables
 from twin.store._jobs import JobTables
 from twin.store._scenarios import ScenarioTables
 from twin.store._sensorthings import SensorThingsTables, create_schema
+from twin.store._sta_write import SensorThingsWrites
 from twin.store._tokens import TokenTables
 from twin.store.base import AuditRecord, FeaturePage, MunicipalityRecord, TimeFilter
 
@@ -100,7 +101,9 @@ def _geometry_type(frame: gpd.GeoDataFrame) -> str:
     return types.pop().upper() if len(types) == 1 else "GEOMETRY"
 
 
-class EmbeddedStore(SensorThingsTables, AlertTables, JobTables, ScenarioTables, TokenTables):
+class EmbeddedStore(
+    SensorThingsTables, SensorThingsWrites, AlertTables, JobTables, ScenarioTables, TokenTables
+):
     """A municipality's twin in one GeoPackage file (see module docstring)."""
 
     def __init__(self, path: Path) -> None:

@@ -1,5 +1,8 @@
 """SensorThings API v1.1 endpoints at ``/{slug}/sta/v1.1/`` (read part of OGC 18-088).
 
+The write side (POST, PATCH, DELETE, CreateObservations) is in :mod:`.write`; its routes
+are included here and differ from the catch-all GET by method, so their order is free.
+
 One catch-all route resolves any resource path (``Things``, ``Things(1)``,
 ``Things(1)/Datastreams``, ``Datastreams(1)/Observations``, ``Things(1)/name/$value``)
 through the entity table, so the API stays small and every path is checked the same way.
@@ -14,6 +17,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from twin.errors import UnknownFeatureError
+from viewer.api.sensorthings import write
 from viewer.api.sensorthings.entities import ENTITIES
 from viewer.api.sensorthings.query import Options, parse_options, resolve_path
 from viewer.api.sensorthings.read import collection, fetch, single
@@ -25,6 +29,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/iot_sensing/1.1/req/datamodel",
     "http://www.opengis.net/spec/iot_sensing/1.1/req/resource-path/resource-path-to-entities",
     "http://www.opengis.net/spec/iot_sensing/1.1/req/request-data",
+    "http://www.opengis.net/spec/iot_sensing/1.1/req/create-update-delete",
 ]
 
 
@@ -64,3 +69,6 @@ def resource(request: Request, twin: PublicTwinDep, path: str) -> Response:
         return JSONResponse(single(twin.store, target.selection, base, options))
     link = f"{base}/{'/'.join(target.parts)}"
     return JSONResponse(collection(twin.store, target.selection, base, options, link=link, raw=raw))
+
+
+router.include_router(write.router)

@@ -40,6 +40,8 @@ from twin.store.base import TwinStore
 
 console = Console()
 err_console = Console(stderr=True)
+#: The sample Bebauungsplan that `twin demo` puts under deliberation.
+DEMO_SCENARIO = "am-muehlbach"
 
 app = typer.Typer(
     help="Digital twin toolkit for municipalities: set up, import, inspect and serve twins.",
@@ -324,6 +326,7 @@ def demo(
     ws = workspace_at(workspace)
     init_municipality(config, ws, actor=get_settings().actor)
     import_(config.slug, None, workspace)
+    _demo_scenario(ws.store(config.slug), ws.config(config.slug), get_path("musterstadt").parent)
     if live:
         from twin.simulate import start_live_demo
 
@@ -333,6 +336,32 @@ def demo(
             console.print("Live feed: simulated sensors report every minute.")
     if serve_it:
         serve(workspace, host, port)
+
+
+def _demo_scenario(store: TwinStore, config: MunicipalityConfig, folder: Path) -> None:
+    """Give the sample twin its sample Bebauungsplan as a scenario under deliberation, once."""
+    from scenarios.model import ScenarioBook
+    from scenarios.plans import read_plan
+
+    book = ScenarioBook(store, config)
+    if any(record.id == DEMO_SCENARIO for record in store.scenarios()):
+        return
+    plan, edits = read_plan(
+        folder / "plans" / "bplan_am_muehlbach.gml", crs=book.crs, boundary=book.boundary
+    )
+    actor = get_settings().actor
+    book.create(
+        DEMO_SCENARIO,
+        edits,
+        title=f"{plan.name} ({plan.number})",
+        description="Fiktiver Bebauungsplan / fictional plan (sample data)",
+        actor=actor,
+        message="sample plan imported by twin demo",
+    )
+    book.move(DEMO_SCENARIO, "under_deliberation", actor=actor, note="sample data")
+    console.print(
+        f"Sample scenario: {DEMO_SCENARIO} (twin scenario show {config.slug} {DEMO_SCENARIO})."
+    )
 
 
 def main() -> None:

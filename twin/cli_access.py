@@ -15,7 +15,8 @@ from twin.settings import get_settings
 
 console = Console()
 token_app = typer.Typer(
-    help="API tokens: who may draft scenarios and see drafts.", no_args_is_help=True
+    help="API tokens with a role: draft scenarios and see drafts, run processes, write sensor data.",
+    no_args_is_help=True,
 )
 
 

@@ -260,3 +260,15 @@ def test_a_broken_plan_is_refused_with_its_reason(workspace: Workspace) -> None:
     done = twin(workspace, "import-xplan", "musterstadt", "kaputt", str(broken))
     assert done.returncode == 1 and "GFZ" in done.stderr and "Traceback" not in done.stderr
     assert "kaputt" not in twin(workspace, "list", "musterstadt").stdout
+
+
+def test_the_demo_puts_its_sample_plan_under_deliberation_once(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TWIN_WORKSPACE": str(tmp_path / "ws")}
+    for _ in range(2):  # running the demo again keeps the one scenario
+        done = subprocess.run(
+            [TWIN, "demo", "--no-serve"], capture_output=True, text=True, env=env, timeout=600
+        )
+        assert done.returncode == 0, done.stderr
+    store = Workspace(tmp_path / "ws").store("musterstadt")
+    (record,) = store.scenarios()
+    assert (record.id, record.status, record.version) == ("am-muehlbach", "under_deliberation", 1)

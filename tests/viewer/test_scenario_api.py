@@ -11,6 +11,7 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
+from tests.viewer.conftest import role_tokens
 from tests.viewer.test_processes import PAVED_ALTSTADT, edits
 from twin.access import create_token
 from twin.config import Role
@@ -30,14 +31,7 @@ def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture(scope="module")
 def tokens(workspace: Workspace) -> dict[str, dict[str, str]]:
-    store = workspace.store("musterstadt")
-    made = {
-        role.value: create_token(store, f"test {role.value}", role, actor="pytest")[1]
-        for role in Role
-    }
-    return {name: {"Authorization": f"Bearer {token}"} for name, token in made.items()} | {
-        "anonymous": {}
-    }
+    return role_tokens(workspace.store("musterstadt"))
 
 
 @pytest.fixture(scope="module")

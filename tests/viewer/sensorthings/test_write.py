@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -22,12 +21,12 @@ import frost_sta_client as fsc
 import paho.mqtt.client as mqtt
 import pytest
 import requests
-import uvicorn
 from fastapi.testclient import TestClient
 
 from layers.sensors.publish import ObservationPublisher
 from tests.conftest import make_town
 from tests.layers.sensors.test_mqtt_ingest import free_port, start_broker
+from tests.viewer.conftest import role_tokens, serving
 from twin.access import create_token
 from twin.config import Role, load_config
 from twin.importer import init_municipality
@@ -84,14 +83,7 @@ def client(workspace: Workspace, broker: int) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def tokens(workspace: Workspace) -> dict[str, dict[str, str]]:
-    store = workspace.store("musterstadt")
-    made = {
-        role.value: create_token(store, f"test {role.value}", role, actor="pytest")[1]
-        for role in Role
-    }
-    return {name: {"Authorization": f"Bearer {token}"} for name, token in made.items()} | {
-        "anonymous": {}
-    }
+    return role_tokens(workspace.store("musterstadt"))
 
 
 @pytest.fixture
@@ -752,19 +744,8 @@ def server(workspace: Workspace) -> Iterator[str]:
     """The app served by uvicorn on a free port, over this module's workspace."""
     app = create_app(workspace)
     app.state.sta_publisher = None
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/musterstadt/sta/v1.1"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serving(app) as url:
+        yield f"{url}/musterstadt/sta/v1.1"
 
 
 def test_frost_client_creates_a_thing_and_observations_unchanged(

@@ -21,6 +21,8 @@ setup: $(VENV)/.installed $(VENDOR)
 $(VENV)/.installed: pyproject.toml
 	@# Pango, which WeasyPrint needs to write decision briefs as PDF
 	@ldconfig -p | grep -q libpangoft2-1.0 || { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
+	@# EGL with Mesa, which VTK renders 3D pictures with where there is no display
+	@ldconfig -p | grep -q libEGL_mesa.so.0 || { apt-get update -qq && apt-get install -y -qq libegl1 libegl-mesa0 >/dev/null; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+import numpy as np
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
@@ -110,4 +112,14 @@ def to_municipality_crs(frame: gpd.GeoDataFrame, *, to_crs: CRS, source: str) ->
         )
     if CRS(frame.crs).equals(to_crs, ignore_axis_order=True):
         return frame.set_crs(to_crs, allow_override=True)
-    return frame.to_crs(to_crs)
+    moved = frame.to_crs(to_crs)
+    coordinates = shapely.get_coordinates(moved.geometry.to_numpy())
+    if not np.isfinite(coordinates).all():
+        x, y = shapely.get_coordinates(frame.geometry.dropna().to_numpy())[0]
+        raise CRSError(
+            f"{source} declares {crs_label(CRS(frame.crs))}, but its coordinates do not fit it "
+            f"(e.g. {x:.6g}, {y:.6g}), so they cannot be reprojected to {crs_label(to_crs)}.",
+            hint="The file probably holds coordinates of another CRS: save it with the right "
+            "one, e.g. ogr2ogr -a_srs EPSG:25832 fixed.gpkg input.",
+        )
+    return moved

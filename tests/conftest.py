@@ -29,7 +29,11 @@ def hamburg_file(name: str) -> Path:
 
 def build_workspace(root: Path, config_path: Path) -> Workspace:
     """Init a municipality from ``config_path`` in ``root`` and import all its layers."""
-    workspace = Workspace(root)
+    return build_into(Workspace(root), config_path)
+
+
+def build_into(workspace: Workspace, config_path: Path) -> Workspace:
+    """Add the municipality of ``config_path`` to ``workspace`` with all its layers and sensors."""
     config = load_config(config_path)
     store = init_municipality(config, workspace, actor="pytest")
     for layer in config.layers:

@@ -10,17 +10,21 @@ and moves scenarios; the lifecycle's allowed moves themselves are in
 :mod:`scenarios.model`. A scenario the caller may not see answers exactly like a missing
 one, so that drafts do not leak even their names.
 
-This is the beginning of the access policy: layers by classification, sensor data,
-participation and the web views' logins follow the same pattern here.
+Layers and datastreams by classification (DESIGN): ``public`` for everyone, ``council``
+for the council and the administration, ``internal`` and ``personal`` for the
+administration only. Reads of ``personal`` data are audited by the caller
+(:func:`audit_personal_read`). OGC API Features, SensorThings, Processes, the JSON API
+and the HTML views all ask here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from enum import StrEnum
 from typing import Final, NamedTuple
 
-from twin.config import Role
+from twin.config import Classification, Role
 from twin.errors import AuthenticationError, PermissionDeniedError
 from twin.store.base import TwinStore
 
@@ -33,6 +37,35 @@ SCENARIO_STATUSES: Final[dict[Role | None, frozenset[str]]] = {
     Role.COUNCIL: frozenset({"under_deliberation", "published"}),
     Role.ADMINISTRATION: frozenset({"draft", "under_deliberation", "published", "archived"}),
     Role.ADMIN: frozenset({"draft", "under_deliberation", "published", "archived"}),
+}
+
+_OFFICE: Final = frozenset(Classification)
+#: Layer and datastream classifications each role may read; ``None`` is the anonymous citizen.
+CLASSIFICATIONS: Final[dict[Role | None, frozenset[Classification]]] = {
+    None: frozenset({Classification.PUBLIC}),
+    Role.PARTICIPANT: frozenset({Classification.PUBLIC}),
+    Role.COUNCIL: frozenset({Classification.PUBLIC, Classification.COUNCIL}),
+    Role.ADMINISTRATION: _OFFICE,
+    Role.ADMIN: _OFFICE,
+}
+
+
+class View(StrEnum):
+    """The twin's web views (DESIGN): one policy each over the same data."""
+
+    CITIZEN = "citizen"
+    COUNCIL = "council"
+    ADMIN = "admin"
+    TABLE = "table"
+
+
+_EVERYONE: Final[frozenset[Role | None]] = frozenset({None, *Role})
+#: Who may open each view; the citizen view and the touch table are public.
+VIEW_ROLES: Final[dict[View, frozenset[Role | None]]] = {
+    View.CITIZEN: _EVERYONE,
+    View.TABLE: _EVERYONE,
+    View.COUNCIL: frozenset({Role.COUNCIL, Role.ADMINISTRATION, Role.ADMIN}),
+    View.ADMIN: frozenset({Role.ADMINISTRATION, Role.ADMIN}),
 }
 
 
@@ -87,6 +120,24 @@ def may_read_scenario(principal: Principal, status: str) -> bool:
     return status in SCENARIO_STATUSES[principal.role]
 
 
+def may_read(principal: Principal, classification: Classification | str) -> bool:
+    """Whether ``principal`` may read a layer or datastream with this classification."""
+    return Classification(classification) in CLASSIFICATIONS[principal.role]
+
+
+def audit_personal_read(
+    store: TwinStore, principal: Principal, classification: Classification | str, what: str
+) -> None:
+    """Record that ``principal`` read ``what`` if it holds personal data (GDPR art. 30)."""
+    if Classification(classification) == Classification.PERSONAL:
+        store.record_read(principal.name, what)
+
+
+def may_open_view(principal: Principal, view: View) -> bool:
+    """Whether ``principal`` may open ``view``."""
+    return principal.role in VIEW_ROLES[view]
+
+
 def may_see_job(principal: Principal, owner: str) -> bool:
     """Whether ``principal`` may see a processes job of ``owner`` (its inputs and results).
 
@@ -102,8 +153,105 @@ def require_editor(principal: Principal, action: str) -> None:
         return
     if principal.role is None:
         raise AuthenticationError(
-            f"{action} needs a token", hint="Send a bearer token of the administration."
+            f"{action} needs the administration's login or token",
+            hint="Log in at /SLUG/login, or send 'Authorization: Bearer TOKEN'.",
         )
     raise PermissionDeniedError(
         f"the role {principal.role.value} may not {action}", hint="Only the administration may."
+    )
+
+
+# -- participation: contributions, comments, votes ---------------------------------------
+#: Who takes part: anonymous citizens (None) and participants. The council and the
+#: administration are whom the contributions address; they read them (and the
+#: administration moderates), but do not submit, comment or vote with their office's role.
+PARTICIPANTS: Final = frozenset({None, Role.PARTICIPANT})
+CONTRIBUTION_STATES: Final = ("pending", "approved", "hidden")
+#: Moderation states each role sees of everybody's contributions and comments.
+#: Pre-moderation: only approved ones are public. Hidden ones are not listed at all, not
+#: even as a placeholder with the reason: they answer 404 like missing ones (as drafts
+#: do), the reason is for their author (who sees their own items in every state) and the
+#: audit log, and a public "hidden: reason" would keep repeating what was hidden.
+CONTRIBUTION_VISIBILITY: Final[dict[Role | None, frozenset[str]]] = {
+    None: frozenset({"approved"}),
+    Role.PARTICIPANT: frozenset({"approved"}),
+    Role.COUNCIL: frozenset({"approved"}),
+    Role.ADMINISTRATION: frozenset(CONTRIBUTION_STATES),
+    Role.ADMIN: frozenset(CONTRIBUTION_STATES),
+}
+
+
+def participant_key(principal: Principal, voter_cookie: str | None) -> str | None:
+    """Who a caller is in participation: ``user:NAME``, or ``anon:SHA256`` of their cookie.
+
+    It makes votes one per voter and lets authors see their own pending contributions.
+    A caller with a role is known by name; an anonymous citizen only by the random voter
+    cookie the API hands out (its SHA-256 is stored, never the cookie), so one browser
+    is one voter. Without a cookie an anonymous caller is nobody yet (None).
+    """
+    if principal.role is not None:
+        return f"user:{principal.name}"
+    return f"anon:{token_hash(voter_cookie)}" if voter_cookie else None
+
+
+def may_see_contribution(
+    principal: Principal, state: str, author_key: str, caller_key: str | None
+) -> bool:
+    """Whether ``principal`` may see a contribution or comment in ``state``.
+
+    Anyone sees approved ones; the administration sees every one; an author sees their
+    own in any state, with the moderation reason.
+    """
+    return state in CONTRIBUTION_VISIBILITY[principal.role] or (
+        caller_key is not None and author_key == caller_key
+    )
+
+
+def may_see_authors(principal: Principal) -> bool:
+    """Whether ``principal`` sees who wrote a contribution and who moderated it.
+
+    Only the administration: authors' names are personal data, and DIPAS's public
+    interface does not show them either.
+    """
+    return principal.role in EDITORS
+
+
+def require_participant(principal: Principal, action: str) -> None:
+    """Refuse ``action`` (submit, comment, vote) to the council and the administration (403)."""
+    if principal.role in PARTICIPANTS:
+        return
+    role = principal.role.value if principal.role else "anonymous"
+    raise PermissionDeniedError(
+        f"the role {role} may not {action}",
+        hint="Citizens take part, anonymously or with a participant account; the "
+        "administration moderates.",
+    )
+
+
+# -- administration view: who manages accounts and reads the audit log -------------------
+#: People, keys and the record of who did what are the admin role's alone: whoever can
+#: make accounts and tokens can make themselves anything, and the audit log names every
+#: person. The rest of the administration view (layers and uploads, sensor health and
+#: alerts, moderation, scenario lifecycle) is the work of both office roles (EDITORS).
+ACCOUNT_MANAGERS: Final = frozenset({Role.ADMIN})
+
+
+def may_manage_accounts(principal: Principal) -> bool:
+    """Whether ``principal`` may manage users and tokens and read the audit log."""
+    return principal.role in ACCOUNT_MANAGERS
+
+
+def require_account_manager(principal: Principal, action: str) -> None:
+    """Refuse ``action`` on users, tokens or the audit log unless the caller is an admin.
+
+    401 for anonymous callers, 403 for every other role (the administration included).
+    """
+    if may_manage_accounts(principal):
+        return
+    if principal.role is None:
+        raise AuthenticationError(
+            f"{action} needs a token", hint="Send a bearer token of an admin."
+        )
+    raise PermissionDeniedError(
+        f"the role {principal.role.value} may not {action}", hint="Only the admin role may."
     )

@@ -26,7 +26,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from twin._cli_options import WorkspaceOption, workspace_at
-from twin.cli_access import token_app
+from twin.cli_access import token_app, users_app
+from twin.cli_contributions import contributions_app
 from twin.cli_heat import heat_app
 from twin.cli_scenario import scenario_app
 from twin.cli_sensors import sensors_app
@@ -58,6 +59,8 @@ app.add_typer(sensors_app, name="sensors")
 app.add_typer(heat_app, name="heat")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(token_app, name="token")
+app.add_typer(users_app, name="users")
+app.add_typer(contributions_app, name="contributions")
 
 
 @app.callback()
@@ -327,6 +330,7 @@ def demo(
     init_municipality(config, ws, actor=get_settings().actor)
     import_(config.slug, None, workspace)
     _demo_scenario(ws.store(config.slug), ws.config(config.slug), get_path("musterstadt").parent)
+    _demo_logins(ws.store(config.slug), ws.config(config.slug))
     if live:
         from twin.simulate import start_live_demo
 
@@ -336,6 +340,19 @@ def demo(
             console.print("Live feed: simulated sensors report every minute.")
     if serve_it:
         serve(workspace, host, port)
+
+
+def _demo_logins(store: TwinStore, config: MunicipalityConfig) -> None:
+    """Give the sample users their published demo passwords and list them once."""
+    from twin.accounts import add_demo_users, demo_password
+
+    add_demo_users(store, config, actor=get_settings().actor)
+    table = Table(title=f"Demo logins at /{config.slug}/login (fictional users)")
+    for column in ("name", "role", "password"):
+        table.add_column(column)
+    for user in config.users:
+        table.add_row(user.name, user.role.value, demo_password(user.role))
+    console.print(table)
 
 
 def _demo_scenario(store: TwinStore, config: MunicipalityConfig, folder: Path) -> None:

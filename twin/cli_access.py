@@ -1,7 +1,12 @@
-"""``twin token …``: API tokens of a municipality, each with a role."""
+"""``twin token …`` and ``twin users …``: who may use a municipality's twin, with which role.
+
+Tokens are for programs (QGIS, scripts, sensor gateways); users log in to the web views
+with a password. Both are stored hashed in the municipality's own store.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -10,6 +15,7 @@ from rich.table import Table
 
 from twin._cli_options import WorkspaceOption, workspace_at
 from twin.access import create_token
+from twin.accounts import MIN_PASSWORD_LENGTH, add_user, set_password
 from twin.config import Role
 from twin.settings import get_settings
 
@@ -18,6 +24,17 @@ token_app = typer.Typer(
     help="API tokens with a role: draft scenarios and see drafts, run processes, write sensor data.",
     no_args_is_help=True,
 )
+users_app = typer.Typer(
+    help="People who log in to the council and administration views with a name and password.",
+    no_args_is_help=True,
+)
+PasswordStdin = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from the first line of standard input (for scripts).",
+    ),
+]
 
 
 @token_app.command("create")
@@ -70,3 +87,79 @@ def revoke(
     """Make a token stop working at once."""
     workspace_at(workspace).store(slug).revoke_token(token_id, actor=get_settings().actor)
     console.print(f"Token {token_id} revoked.")
+
+
+def _password(from_stdin: bool) -> str:
+    """The new password: from stdin for scripts, else asked twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(
+        typer.prompt(
+            f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    )
+
+
+@users_app.command("add")
+def add(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    name: Annotated[str, typer.Argument(help="The person's name; they log in with it.")],
+    role: Annotated[Role, typer.Option(help="What the person may see and do.")],
+    email: Annotated[str, typer.Option(help="Contact address (shown to admins only).")] = "",
+    password_stdin: PasswordStdin = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Add a user who logs in at /SLUG/login.
+
+    For example: `twin users add musterstadt "Renate Rat" --role council` asks for the
+    password twice. Roles: participant (takes part, sees what is public), council (also
+    scenarios under deliberation and council layers), administration (everything, manages
+    data, scenarios and moderation), admin (also users and the audit log).
+    """
+    store = workspace_at(workspace).store(slug)
+    password = _password(password_stdin)
+    add_user(store, name, role, password, email=email, actor=get_settings().actor)
+    console.print(f"User {name!r} ({role.value}) added to {slug}; log in at /{slug}/login.")
+
+
+@users_app.command("list")
+def list_users(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """List a municipality's users and whether they can log in."""
+    table = Table(title=f"Users: {slug}")
+    for column in ("name", "role", "email", "created", "by", "state"):
+        table.add_column(column)
+    for user in workspace_at(workspace).store(slug).users():
+        state = f"disabled {user.disabled_at}" if user.disabled_at else "active"
+        if user.locked_until and not user.disabled_at:
+            state = f"locked until {user.locked_until}"
+        table.add_row(user.name, user.role, user.email, user.created_at, user.created_by, state)
+    console.print(table)
+
+
+@users_app.command("password")
+def password(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    password_stdin: PasswordStdin = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Set a new password (also lifts a lock-out; open sessions end)."""
+    store = workspace_at(workspace).store(slug)
+    set_password(store, name, _password(password_stdin), actor=get_settings().actor)
+    console.print(f"New password set for {name!r}.")
+
+
+@users_app.command("disable")
+def disable(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Stop a user from logging in at once (they stay listed for the audit log)."""
+    workspace_at(workspace).store(slug).disable_user(name, actor=get_settings().actor)
+    console.print(f"User {name!r} disabled; their sessions have ended.")

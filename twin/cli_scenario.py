@@ -439,3 +439,57 @@ def brief(
         )
     for path in written:
         console.print(f"  {path}")
+
+
+@scenario_app.command("render")
+def render(
+    slug: Annotated[str, typer.Argument(help="Municipality slug.")],
+    ref: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID[@VERSION]]", help="Scenario; leave out for the base state."),
+    ] = None,
+    workspace: WorkspaceOption = None,
+    heat: Annotated[
+        bool,
+        typer.Option(help="Drape the heat map: air temperature, or the scenario's change."),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="FILE.png or FILE.glb (glTF) [default: a PNG in WORKSPACE/SLUG/renders/]."
+        ),
+    ] = None,
+    lang: LangOption = "de",
+    size: Annotated[str, typer.Option(help="Picture size in pixels, WIDTHxHEIGHT.")] = "1280x720",
+    dem: Annotated[
+        str | None,
+        typer.Option(help="Raster layer with terrain heights, e.g. dem [default: flat ground]."),
+    ] = None,
+) -> None:
+    """Render the municipality in 3D, or a scenario with its changes highlighted.
+
+    Buildings are extruded from their footprints and heights; new and changed buildings
+    are magenta, removed ones red wireframes, edit areas outlined. Renders are cached per
+    scenario version in WORKSPACE/SLUG/renders/, so asking again is instant.
+
+    For example:
+
+    * `twin scenario render musterstadt am-muehlbach --heat`
+    * `twin scenario render musterstadt --dem dem --out musterstadt.glb`
+    """
+    import shutil
+
+    from viewer.render3d import View, cached_render, parse_size, render_folder
+
+    suffix = out.suffix.lower() if out is not None else ".png"
+    if suffix not in (".png", ".glb"):
+        raise TwinError(f"--out {out}: give a .png or a .glb file")
+    ws = workspace_at(workspace)
+    book = _book(ws, slug)
+    scenario = book.load(ref) if ref else None
+    view = View("glb" if suffix == ".glb" else "png", parse_size(size), lang, heat, dem)
+    with console.status("Rendering…"):
+        path = cached_render(book.store, book.config, render_folder(ws, slug), scenario, view)
+    if out is not None:
+        shutil.copyfile(path, out)
+    console.print(f"  {out or path}")

@@ -69,17 +69,24 @@ def import_csv(
     ] = None,
     time_column: Annotated[str, typer.Option(help="Column with ISO 8601 times.")] = "time",
     value_column: Annotated[str, typer.Option(help="Column with the values.")] = "value",
+    host: Annotated[str, typer.Option(help="MQTT broker host for notifications.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="MQTT broker port for notifications.")] = 1883,
 ) -> None:
     """Append observations from a CSV file to a sensor's datastream (duplicates are skipped).
 
     Plain files have a time and a value column (any separator, decimal comma accepted);
     `--dwd TMK` reads the German Weather Service's daily climate files (`-999` = missing).
     Units are checked against the datastream: K, °F, m, mm and m³/m³ are converted, other
-    mismatches are refused.
+    mismatches are refused. New public observations are then published on
+    `v1.1/Datastreams(ID)/Observations` of the MQTT broker (without one, only a warning).
     """
+    from functools import partial
+
+    from layers.sensors.publish import announce, sta_url
     from twin.sensors import import_csv as load
 
     ws = workspace_at(workspace)
+    base = sta_url(get_settings().public_url, slug)
     count = load(
         ws.store(slug),
         sensor,
@@ -90,6 +97,7 @@ def import_csv(
         time_column=time_column,
         value_column=value_column,
         config=ws.config(slug),
+        announce=partial(announce, base=base, host=host, port=port),
     )
     console.print(
         f"[green]✓[/green] {sensor}: {count.new:,} new observation(s), {count.duplicate:,} already stored"
@@ -112,11 +120,14 @@ def ingest(
     (`v3/+/devices/+/up`) and ChirpStack v4 (`application/+/device/+/event/up`) for the
     devices in the config's `[[sensors]] device`, and to SensorThings messages
     (`v1.1/Datastreams(ID)/Observations`). Messages are acknowledged only once stored;
-    unusable ones are kept as dead letters with the reason.
+    unusable ones are kept as dead letters with the reason. New public observations are
+    published on `v1.1/Datastreams(ID)/Observations` and `v1.1/Observations`, with links
+    from `TWIN_PUBLIC_URL`.
     """
     import threading
 
     from layers.sensors.mqtt import MqttIngest
+    from layers.sensors.publish import sta_url
     from twin.sensors import after_batch, live_router
 
     ws = workspace_at(workspace)
@@ -130,6 +141,7 @@ def ingest(
         port=port,
         client_id=f"twin-ingest-{slug}",
         on_batch=lambda ids: after_batch(config, store, ids, actor="mqtt-ingest"),
+        sta_url=sta_url(get_settings().public_url, slug),
     )
     stop = threading.Event()
     if seconds is not None:

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from datetime import timedelta
@@ -347,6 +348,102 @@ class UserConfig(_Strict):
     email: str = ""
 
 
+class OidcConfig(_Strict):
+    """Bearer tokens from the municipality's identity provider (OpenID Connect).
+
+    A JWT is accepted when its signature checks against the issuer's published keys
+    (``jwks_url``), ``iss`` and ``aud`` match and it has not expired. Its role comes from
+    the ``role_claim`` (a dotted path, e.g. ``realm_access.roles`` in Keycloak) through
+    ``roles``; a token with none of the mapped values is refused.
+    """
+
+    issuer: str
+    audience: str
+    jwks_url: str = Field(description="The issuer's JSON Web Key Set, e.g. …/certs.")
+    roles: dict[str, Role] = Field(
+        description="Claim value → role, e.g. {planning = 'administration'}."
+    )
+    role_claim: str = "roles"
+    name_claim: str = "preferred_username"
+    algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+
+
+class ContributionCategory(_Strict):
+    """A category of citizens' contributions, e.g. ``green`` labelled Grün / Green."""
+
+    id: str = Field(description="Lower-case letters, digits, '_' or '-', e.g. 'green'.")
+    label: LocalText
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", value):
+            raise ValueError(
+                f"category id {value!r} must be lower-case letters, digits, '_' or '-', "
+                "starting with a letter (e.g. 'green')"
+            )
+        return value
+
+
+def _default_categories() -> list[ContributionCategory]:
+    labels = [
+        ("green", "Grün", "Green"),
+        ("mobility", "Verkehr", "Mobility"),
+        ("housing", "Wohnen", "Housing"),
+        ("climate", "Klima", "Climate"),
+        ("other", "Sonstiges", "Other"),
+    ]
+    return [ContributionCategory(id=i, label=LocalText(de=de, en=en)) for i, de, en in labels]
+
+
+class ParticipationEvent(_Strict):
+    """An on-site participation event, e.g. a workshop with a touch table."""
+
+    id: str = Field(description="Short id that touch tables send with their contributions.")
+    title: LocalText
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    place: str = ""
+
+    @model_validator(mode="after")
+    def _dates(self) -> ParticipationEvent:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"event {self.id!r} ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class ParticipationConfig(_Strict):
+    """Citizens' contributions (``[participation]``): their categories and on-site events.
+
+    Without the section, the categories are Grün, Verkehr, Wohnen, Klima and Sonstiges
+    (green, mobility, housing, climate, other) and there are no events.
+    """
+
+    categories: list[ContributionCategory] = Field(
+        default_factory=_default_categories, min_length=1
+    )
+    events: list[ParticipationEvent] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ParticipationConfig:
+        for kind, ids in (
+            ("category", [c.id for c in self.categories]),
+            ("event", [e.id for e in self.events]),
+        ):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValueError(f"{kind} id(s) {', '.join(twice)} used twice; ids must be unique")
+        return self
+
+    def category(self, category_id: str) -> ContributionCategory | None:
+        """The category with this id, or None."""
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def event(self, event_id: str) -> ParticipationEvent | None:
+        """The event with this id, or None."""
+        return next((e for e in self.events if e.id == event_id), None)
+
+
 class MunicipalityConfig(_Strict):
     """The whole description of one municipality."""
 
@@ -361,10 +458,12 @@ class MunicipalityConfig(_Strict):
     layers: list[LayerConfig] = Field(default_factory=list)
     sensors: list[SensorConfig] = Field(default_factory=list)
     users: list[UserConfig] = Field(default_factory=list)
+    oidc: OidcConfig | None = None
     alerts: list[AlertRule] = Field(default_factory=list)
     harvest: list[HarvestSource] = Field(default_factory=list)
     heat: HeatConfig = Field(default_factory=HeatConfig)
     landuse: LandUseConfig = Field(default_factory=LandUseConfig)
+    participation: ParticipationConfig = Field(default_factory=ParticipationConfig)
     sharing: list[str] = Field(default_factory=list, description="Slugs allowed to read this twin.")
 
     _config_dir: Path = PrivateAttr(default=Path("."))

@@ -98,6 +98,10 @@ class StoreError(TwinError, RuntimeError):
     """The municipality's store cannot be opened or written."""
 
 
+class UnavailableError(TwinError, ConnectionError):
+    """A service the twin relies on (e.g. the identity provider) cannot be reached."""
+
+
 HTTP_STATUS: dict[type[TwinError], int] = {
     UnknownMunicipalityError: 404,
     UnknownLayerError: 404,
@@ -111,6 +115,7 @@ HTTP_STATUS: dict[type[TwinError], int] = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
     StoreError: 500,
+    UnavailableError: 503,
 }
 
 

@@ -7,6 +7,7 @@ is loaded as observations. Re-running it stores nothing twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,13 @@ from layers.sensors.mqtt import DEFAULT_FIELD, DeviceRoute, Router
 from layers.sensors.qa import QARules, SensorHealth, check, health, rules_for_kind
 from twin.config import MunicipalityConfig, SensorConfig
 from twin.errors import LayerValidationError, UnknownFeatureError
-from twin.store.base import DatastreamRecord, InsertCount, SensorSite, TwinStore
+from twin.store.base import (
+    DatastreamRecord,
+    InsertCount,
+    SensorSite,
+    StoredObservation,
+    TwinStore,
+)
 
 QA_MARGIN = timedelta(hours=48)
 """Older observations re-checked after new ones arrive: neighbours and stuck runs span hours."""
@@ -118,10 +125,13 @@ def import_csv(
     time_column: str = "time",
     value_column: str = "value",
     config: MunicipalityConfig | None = None,
+    announce: Callable[[tuple[StoredObservation, ...]], object] | None = None,
 ) -> InsertCount:
     """Load a CSV (plain ``time,value`` or a DWD daily file) into sensor ``key``'s datastream.
 
     With ``config``, the sensor's own QA rules (``qa``) flag the new observations.
+    ``announce`` gets the observations the import stored, once they are committed (e.g.
+    :func:`layers.sensors.publish.announce`); a repeated import stores and gives none.
     """
     record = datastream(store, key)
     if dwd_element:
@@ -143,7 +153,9 @@ def import_csv(
             time_column=time_column,
             value_column=value_column,
         )
-    count = store.add_observations(record.id, frame, actor=actor)
+    count, stored = store.insert_observations(record.id, frame, actor=actor)
+    if announce is not None and stored:
+        announce(stored)
     check_quality(
         store,
         record,

@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Where the workspace is and who acts when nobody logged in."""
+    """Where the workspace is, who acts when nobody logged in, where the server is reached."""
 
     model_config = SettingsConfigDict(env_prefix="TWIN_")
 
@@ -19,6 +19,12 @@ class Settings(BaseSettings):
         description="Folder with one sub-folder per municipality.",
     )
     actor: str = Field("cli", description="Name recorded in the audit log for CLI writes.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The server's base URL as the public reaches it: the start of the links "
+        "in what is published without a request to take them from (MQTT notifications of "
+        "ingested and imported observations).",
+    )
 
 
 @lru_cache

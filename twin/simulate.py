@@ -168,7 +168,9 @@ def start_live_demo(
     ``host:port`` (the demo then runs without live data rather than not at all).
     """
     from layers.sensors.mqtt import MqttIngest
+    from layers.sensors.publish import sta_url
     from twin.sensors import after_batch, live_router
+    from twin.settings import get_settings
 
     try:
         socket.create_connection((host, port), timeout=1).close()
@@ -182,6 +184,7 @@ def start_live_demo(
         port=port,
         client_id=f"twin-demo-ingest-{config.slug}",
         on_batch=lambda ids: after_batch(config, store, ids, actor="demo-feed"),
+        sta_url=sta_url(get_settings().public_url, config.slug),
     )
     threading.Thread(target=ingest.run, kwargs={"stop": stop}, daemon=True).start()
     ingest.subscribed.wait(timeout=10)  # a first reading published earlier would be lost

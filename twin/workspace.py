@@ -28,6 +28,7 @@ class Workspace:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._configs: dict[tuple[Path, bool], tuple[tuple[int, int], MunicipalityConfig]] = {}
 
     def slugs(self) -> list[str]:
         """Slugs of all initialised municipalities, sorted."""
@@ -47,8 +48,19 @@ class Workspace:
         return folder
 
     def config(self, slug: str, *, check_files: bool = True) -> MunicipalityConfig:
-        """Return the stored config of a municipality (see :func:`~twin.config.load_config`)."""
-        return load_config(self.folder(slug) / CONFIG_NAME, check_files=check_files)
+        """Return the stored config of a municipality (see :func:`~twin.config.load_config`).
+
+        Configs are frozen, so one parsed copy is kept until the file changes: a server
+        reads the config on every request.
+        """
+        path = self.folder(slug) / CONFIG_NAME
+        status = path.stat()
+        stamp = (status.st_mtime_ns, status.st_size)
+        cached = self._configs.get((path, check_files))
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_config(path, check_files=check_files))
+            self._configs[(path, check_files)] = cached
+        return cached[1]
 
     def store(self, slug: str) -> TwinStore:
         """Open the store of a municipality."""

@@ -19,10 +19,22 @@ from scenarios.runner import JobRunner, ProcessingError
 from twin.errors import TwinError
 from twin.settings import get_settings
 from twin.workspace import Workspace
-from viewer.api import collections, features, ogc_common, processes, scenarios
+from viewer.api import admin as admin_api
+from viewer.api import (
+    collections,
+    contributions,
+    features,
+    ogc_common,
+    processes,
+    renders,
+    scenario_documents,
+    scenarios,
+)
+from viewer.api.http_cache import PageCache
 from viewer.api.sensorthings import routes as sensorthings
 from viewer.exceptions import http_error_handler, twin_error_handler
-from viewer.views import pages
+from viewer.views import admin as admin_view
+from viewer.views import council, login, pages, table
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -36,6 +48,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     )
     app.state.workspace = workspace
     app.state.jobs = JobRunner()
+    app.state.pages = PageCache()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(TwinError, twin_error_handler)
     app.add_exception_handler(ProcessingError, processes.processing_error_handler)
@@ -45,7 +58,15 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.include_router(features.router)
     app.include_router(processes.router)
     app.include_router(scenarios.router)
+    app.include_router(contributions.router)
+    app.include_router(renders.router)
+    app.include_router(scenario_documents.router)
+    app.include_router(admin_api.router)
     app.include_router(sensorthings.router)
+    app.include_router(login.router)
+    app.include_router(council.router)
+    app.include_router(admin_view.router)
+    app.include_router(table.router)
     app.include_router(pages.router)
     return app
 

@@ -1,24 +1,27 @@
-"""FastAPI dependencies: the workspace, and one municipality's store seen by the public.
+"""FastAPI dependencies: the workspace, and one municipality's twin as the caller may see it.
 
 The workspace is put on ``app.state`` by :func:`viewer.app.create_app` and read through
-:func:`get_workspace`, which tests can override. :class:`PublicTwin` is the citizen
-view's policy over a store: only ``public`` vector layers exist for it, every other
-layer answers exactly like a missing one (404), so that the API does not even reveal the
-names of council or internal layers.
+:func:`get_workspace`, which tests can override. :class:`TwinView` is a store seen
+through the access policy (:mod:`twin.access`) for one caller: only the vector layers
+their role may read exist for them, every other layer answers exactly like a missing
+one (404), so that the API does not even reveal the names of layers it hides.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
+import geopandas as gpd
 from fastapi import Depends, Request
 
+from twin.access import Principal, audit_personal_read, may_read
 from twin.catalogue import CatalogueEntry
-from twin.config import Classification
+from twin.config import MunicipalityConfig
 from twin.errors import UnknownLayerError, UnknownMunicipalityError
-from twin.store.base import MunicipalityRecord, TwinStore
+from twin.store.base import FeaturePage, MunicipalityRecord, TwinStore
 from twin.workspace import Workspace
+from viewer.auth import request_principal
 
 
 def get_workspace(request: Request) -> Workspace:
@@ -31,36 +34,49 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
 @dataclass(frozen=True)
-class PublicTwin:
-    """One municipality's store as the public may see it."""
+class TwinView:
+    """One municipality's store as one caller may see it."""
 
     store: TwinStore
     record: MunicipalityRecord
+    config: MunicipalityConfig
+    principal: Principal
 
     def layers(self) -> list[CatalogueEntry]:
-        """Public vector layers, i.e. the OGC API feature collections, by name."""
-        return [entry for entry in self.store.layers() if _is_public_collection(entry)]
+        """Vector layers the caller may read, i.e. their OGC API feature collections."""
+        return [entry for entry in self.store.layers() if self._readable(entry)]
 
     def layer(self, name: str) -> CatalogueEntry:
-        """Return a public vector layer; raise ``UnknownLayerError`` for any other name."""
+        """Return a readable vector layer; raise ``UnknownLayerError`` for any other name."""
         try:
             entry = self.store.layer(name)
         except UnknownLayerError:
             entry = None
-        if entry is None or not _is_public_collection(entry):
+        if entry is None or not self._readable(entry):
             raise UnknownLayerError(
                 f"municipality {self.record.slug!r} has no collection {name!r}",
                 hint="The list of collections is at ./collections.",
             )
         return entry
 
+    def read_features(self, entry: CatalogueEntry, **query: Any) -> FeaturePage:
+        """A page of a readable layer's features (``query`` as for the store), audited if personal."""
+        audit_personal_read(self.store, self.principal, entry.classification, f"{entry.name} items")
+        return self.store.read_features(entry.name, **query)
 
-def _is_public_collection(entry: CatalogueEntry) -> bool:
-    return entry.classification == Classification.PUBLIC and entry.storage == "vector"
+    def read_feature(self, entry: CatalogueEntry, feature_id: str) -> gpd.GeoDataFrame:
+        """One feature of a readable layer, audited if the layer is personal."""
+        audit_personal_read(
+            self.store, self.principal, entry.classification, f"{entry.name} {feature_id}"
+        )
+        return self.store.read_feature(entry.name, feature_id)
+
+    def _readable(self, entry: CatalogueEntry) -> bool:
+        return entry.storage == "vector" and may_read(self.principal, entry.classification)
 
 
-def get_public_twin(slug: str, workspace: WorkspaceDep) -> PublicTwin:
-    """Open the store of municipality ``slug`` (404 via ``UnknownMunicipalityError``).
+def open_store(workspace: Workspace, slug: str) -> TwinStore:
+    """The store of municipality ``slug`` (404 if there is none).
 
     The message names no server path (the workspace's own error does, for the CLI).
     """
@@ -68,8 +84,15 @@ def get_public_twin(slug: str, workspace: WorkspaceDep) -> PublicTwin:
         raise UnknownMunicipalityError(
             f"there is no municipality {slug!r}", hint="The portal at / lists them all."
         )
-    store = workspace.store(slug)
-    return PublicTwin(store=store, record=store.municipality())
+    return workspace.store(slug)
 
 
-PublicTwinDep = Annotated[PublicTwin, Depends(get_public_twin)]
+async def get_twin_view(slug: str, workspace: WorkspaceDep, request: Request) -> TwinView:
+    """Open municipality ``slug`` for this request's caller (404 if there is none)."""
+    store = open_store(workspace, slug)
+    config = workspace.config(slug, check_files=False)
+    principal = await request_principal(request, store, config)
+    return TwinView(store, store.municipality(), config, principal)
+
+
+TwinViewDep = Annotated[TwinView, Depends(get_twin_view)]

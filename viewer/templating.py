@@ -31,6 +31,7 @@ def _page_context(request: Request) -> dict[str, Any]:
         "other_lang": other,
         "other_lang_url": str(request.url.include_query_params(lang=other)),
         "maplibre_available": maplibre_available(),
+        "session": getattr(request.state, "session", None),
     }
 
 

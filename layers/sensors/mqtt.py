@@ -5,7 +5,10 @@ without a broker). :class:`MqttIngest` subscribes with QoS 1 in a persistent ses
 acknowledges each message only after its batch is committed to the store
 (``manual_ack``), so delivery is at-least-once across crashes and broker restarts, and the
 store's idempotent observations make re-deliveries harmless. Unusable messages are stored
-as dead letters with the reason and the raw payload, never dropped.
+as dead letters with the reason and the raw payload, never dropped. Given the
+SensorThings service URL, it then announces the public observations the batch stored on
+the standard topics (:mod:`layers.sensors.publish`), through its own connection, which
+MQTT v5 "No Local" subscriptions keep from delivering them back to it.
 
 Topics:
 
@@ -26,11 +29,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Final
 
 import paho.mqtt.client as mqtt
 import pandas as pd
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from layers.sensors.lorawan import UplinkError, decode_payload, parse_uplink
+from layers.sensors.publish import Announcer, public_messages
 from twin.store.base import DeadLetter, InsertCount, TwinStore
 
 logger = logging.getLogger(__name__)
@@ -43,6 +51,25 @@ DEFAULT_FIELD = {
     "water_level": "water_level",
     "bicycle_counter": "count",
 }
+
+
+SESSION_EXPIRY: Final = 0xFFFFFFFF
+"""Never: MQTT v5 ends a session at disconnect unless told otherwise (v3.1.1 kept it)."""
+RECEIVE_MAXIMUM: Final = 65_535
+"""Unacknowledged messages the broker may send ahead (MQTT v5's largest value).
+
+The ingest acknowledges a whole batch after its commit; the broker's own default
+(Mosquitto: 20) would leave the rest of a burst waiting in its queue, which drops
+messages past ``max_queued_messages``.
+"""
+
+
+def _session() -> Properties:
+    """CONNECT properties of the ingest's persistent session."""
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = SESSION_EXPIRY
+    properties.ReceiveMaximum = RECEIVE_MAXIMUM
+    return properties
 
 
 @dataclass(frozen=True)
@@ -135,20 +162,24 @@ class MqttIngest:
         flush_seconds: float = 0.2,
         topics: Iterable[str] = TOPICS,
         on_batch: Callable[[set[int]], object] | None = None,
+        sta_url: str | None = None,
     ) -> None:
         self.store, self.router, self.actor = store, router, actor
         self.batch_size, self.flush_seconds = batch_size, flush_seconds
         self.topics = list(topics)
         self.on_batch = on_batch  # e.g. alert evaluation for the datastreams that got data
+        #: SensorThings service root for the links of announced observations; None: none
+        self.sta_url = sta_url
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self.totals = InsertCount(0, 0)
         self.dead = 0
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=client_id,
-            clean_session=False,
+            protocol=mqtt.MQTTv5,
             manual_ack=True,
         )
+        self.announcer = Announcer(self.client)
         self.client.reconnect_delay_set(min_delay=1, max_delay=30)
         self.client.on_connect = self._on_connect
         self.client.on_message = lambda _c, _u, message: self.inbox.put(message)
@@ -161,7 +192,9 @@ class MqttIngest:
         self, client: mqtt.Client, _userdata: object, _flags: object, reason: object, _props: object
     ) -> None:
         logger.info("connected to %s:%s (%s)", self.host, self.port, reason)
-        client.subscribe([(topic, 1) for topic in self.topics])
+        # No Local: what the ingest announces on a topic it also reads never comes back
+        options = SubscribeOptions(qos=1, noLocal=True)
+        client.subscribe([(topic, options) for topic in self.topics])
 
     def flush(self) -> int:
         """Store what is waiting (one transaction) and acknowledge it; return messages handled."""
@@ -180,31 +213,39 @@ class MqttIngest:
             if letter is not None:
                 dead.append(letter)
         frame = pd.DataFrame(rows, columns=["datastream_id", "phenomenon_time", "result"])
-        count = self.store.ingest(frame, dead, actor=self.actor)
+        count, stored = self.store.ingest(frame, dead, actor=self.actor)
         self.totals = InsertCount(
             self.totals.new + count.new, self.totals.duplicate + count.duplicate
         )
         self.dead += len(dead)
         for message in messages:
             self.client.ack(message.mid, message.qos)
+        if self.sta_url is not None:  # after the acks: announcing only queues, never blocks
+            self.announcer.publish(public_messages(self.sta_url, stored))
         if self.on_batch is not None and count.new:
             self.on_batch({row[0] for row in rows})
         return len(messages)
 
     def run(self, *, stop: threading.Event, connect_timeout: float = 10.0) -> None:
         """Ingest until ``stop`` is set; reconnects by itself when the broker goes away."""
-        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.connect_async(
+            self.host, self.port, keepalive=30, clean_start=False, properties=_session()
+        )
         self.client.loop_start()
         deadline = time.monotonic() + connect_timeout
         try:
             while not stop.is_set():
-                if not self.flush():
+                # a batch that is not full: let the next one gather (the broker sends
+                # ahead, RECEIVE_MAXIMUM) rather than pay a transaction for a handful, and
+                # leave the network thread the GIL to keep announcements flowing
+                if self.flush() < self.batch_size:
                     if not self.client.is_connected() and time.monotonic() > deadline:
                         logger.warning("no broker at %s:%s yet; retrying", self.host, self.port)
                         deadline = time.monotonic() + connect_timeout
                     stop.wait(self.flush_seconds)
             while self.flush():
                 pass
+            self.announcer.wait(timeout=10.0)  # queued announcements reach the broker
         finally:
             self.client.loop_stop()
             self.client.disconnect()

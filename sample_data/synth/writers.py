@@ -179,6 +179,24 @@ sensors = ["W01"]
 above = 150.0  # cm at the gauge: the river meadows start to flood
 """
 
+PARTICIPATION = """[participation]
+categories = [
+  { id = "green", label = { de = "Grün und Freiraum", en = "Green and open space" } },
+  { id = "mobility", label = { de = "Verkehr", en = "Mobility" } },
+  { id = "housing", label = { de = "Wohnen", en = "Housing" } },
+  { id = "climate", label = { de = "Klima und Hitze", en = "Climate and heat" } },
+  { id = "river", label = { de = "Mühlbach", en = "Mühlbach river" } },
+  { id = "other", label = { de = "Sonstiges", en = "Other" } },
+]
+
+[[participation.events]]
+id = "werkstatt-muehlbach"
+title = { de = "Planungswerkstatt Am Mühlbach", en = "Planning workshop Am Mühlbach" }
+start = 2025-03-15
+end = 2025-03-15
+place = "Rathaus Musterstadt, Sitzungssaal"
+"""
+
 PROFILES = {
     "air_temperature": "air_temperature",
     "soil_moisture": "soil_moisture",
@@ -248,4 +266,5 @@ def config_toml(population: int, sites: list[SensorSite]) -> str:
         parts.append(
             f"[[users]]\nname = {_quote(name)}\nrole = {_quote(role)}\nemail = {_quote(email)}\n"
         )
+    parts.append(PARTICIPATION)
     return "\n".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -13,8 +14,10 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import build_into, make_town
 from twin.access import create_token
-from twin.config import Role
+from twin.config import Classification, Role
+from twin.importer import import_layer
 from twin.store.base import TwinStore
 from twin.workspace import Workspace
 from viewer.app import create_app
@@ -65,3 +68,30 @@ def role_tokens(store: TwinStore) -> dict[str, dict[str, str]]:
     return {name: {"Authorization": f"Bearer {token}"} for name, token in made.items()} | {
         "anonymous": {}
     }
+
+
+@pytest.fixture(scope="session")
+def two_towns(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """Musterstadt with a layer of every classification, and the tiny Testort beside it.
+
+    Musterstadt's own layers are public and council; an ``internal`` copy of the streets
+    (``street_works``) and a ``personal`` copy of the trees (``tree_sponsors``) are added.
+    """
+    root = tmp_path_factory.mktemp("two-towns") / "ws"
+    shutil.copytree(imported_workspace.root, root)
+    workspace = Workspace(root)
+    config = workspace.config("musterstadt")
+    layers = {layer.name: layer for layer in config.layers}
+    extra = [
+        layers["streets"].model_copy(
+            update={"name": "street_works", "classification": Classification.INTERNAL}
+        ),
+        layers["trees"].model_copy(
+            update={"name": "tree_sponsors", "classification": Classification.PERSONAL}
+        ),
+    ]
+    store = workspace.store("musterstadt")
+    for layer in extra:
+        import_layer(config, store, layer, actor="pytest")
+    build_into(workspace, make_town(tmp_path_factory.mktemp("testort-source")))
+    return workspace

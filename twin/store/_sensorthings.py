@@ -23,7 +23,14 @@ from pyproj import Transformer
 
 from twin.errors import InvalidRequestError, UnknownFeatureError
 from twin.store._connections import StoreConnections
-from twin.store.base import DatastreamRecord, DeadLetter, InsertCount, SensorSite
+from twin.store.base import (
+    DatastreamRecord,
+    DeadLetter,
+    InsertCount,
+    Inserted,
+    SensorSite,
+    StoredObservation,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sta_things (
@@ -135,8 +142,40 @@ def _result_keys(results: pd.Series) -> list[str]:
     return [result_key(v) for v in results.tolist()]
 
 
-def _insert_observations(conn: sqlite3.Connection, frame: pd.DataFrame) -> InsertCount:
-    """Insert ``datastream_id, phenomenon_time, result[, quality]`` rows, skipping stored ones."""
+def _stored_after(conn: sqlite3.Connection, last_id: int) -> tuple[StoredObservation, ...]:
+    """Observations with ids above ``last_id``: inside the write transaction, those it added.
+
+    Without AUTOINCREMENT SQLite gives a new row the highest id + 1, and no other writer
+    can interleave, so this finds the rows that ``INSERT OR IGNORE`` did not skip.
+    """
+    rows = conn.execute(
+        "SELECT o.id, o.datastream_id, o.phenomenon_time, o.result_time, o.result_key, "
+        "o.result_quality, o.parameters, d.classification FROM sta_observations o "
+        "JOIN sta_datastreams d ON d.id = o.datastream_id WHERE o.id > ? ORDER BY o.id",
+        (last_id,),
+    ).fetchall()
+    return tuple(
+        StoredObservation(
+            oid,
+            stream,
+            when,
+            result_time,
+            json.loads(key),
+            quality,
+            None if parameters is None else json.loads(parameters),
+            classification,
+        )
+        for oid, stream, when, result_time, key, quality, parameters, classification in rows
+    )
+
+
+def _insert_observations(
+    conn: sqlite3.Connection, frame: pd.DataFrame, *, returning: bool = True
+) -> Inserted:
+    """Insert ``datastream_id, phenomenon_time, result[, quality]`` rows, skipping stored ones.
+
+    With ``returning``, the added observations come back too (for MQTT notifications).
+    """
     times = utc_text(frame["phenomenon_time"])
     bad = times.isna()
     if bad.any():
@@ -165,6 +204,7 @@ def _insert_observations(conn: sqlite3.Connection, frame: pd.DataFrame) -> Inser
         [foi.get(i) for i in ids],
         strict=True,
     )
+    (last_id,) = conn.execute("SELECT coalesce(max(id), 0) FROM sta_observations").fetchone()
     before = conn.total_changes
     conn.executemany(
         "INSERT OR IGNORE INTO sta_observations "
@@ -173,7 +213,35 @@ def _insert_observations(conn: sqlite3.Connection, frame: pd.DataFrame) -> Inser
         rows,
     )
     new = conn.total_changes - before
-    return InsertCount(new, len(frame) - new)
+    added = _stored_after(conn, last_id) if returning and new else ()
+    return Inserted(InsertCount(new, len(frame) - new), added)
+
+
+def _append(
+    store: StoreConnections,
+    datastream_id: int,
+    observations: pd.DataFrame,
+    actor: str,
+    *,
+    returning: bool,
+) -> Inserted:
+    """Append one datastream's observations in one transaction (a missing datastream is a 404)."""
+    if observations.empty:
+        return Inserted(InsertCount(0, 0), ())
+    frame = observations.assign(datastream_id=datastream_id)
+    with store._transaction() as conn:
+        if (
+            conn.execute("SELECT 1 FROM sta_datastreams WHERE id = ?", (datastream_id,)).fetchone()
+            is None
+        ):
+            raise UnknownFeatureError(
+                f"there is no Datastream({datastream_id})",
+                hint="List them with `twin sensors list SLUG`.",
+            )
+        inserted = _insert_observations(conn, frame, returning=returning)
+        target = f"Datastream({datastream_id})"
+        store._audit(conn, actor, "add_observations", target, inserted.counts._asdict())
+    return inserted
 
 
 class SensorThingsTables:
@@ -286,25 +354,13 @@ class SensorThingsTables:
         self: StoreConnections, datastream_id: int, observations: pd.DataFrame, *, actor: str
     ) -> InsertCount:
         """Append observations idempotently in one transaction (see the module docstring)."""
-        if observations.empty:
-            return InsertCount(0, 0)
-        frame = observations.assign(datastream_id=datastream_id)
-        with self._transaction() as conn:
-            if (
-                conn.execute(
-                    "SELECT 1 FROM sta_datastreams WHERE id = ?", (datastream_id,)
-                ).fetchone()
-                is None
-            ):
-                raise UnknownFeatureError(
-                    f"there is no Datastream({datastream_id})",
-                    hint="List them with `twin sensors list SLUG`.",
-                )
-            count = _insert_observations(conn, frame)
-            self._audit(
-                conn, actor, "add_observations", f"Datastream({datastream_id})", count._asdict()
-            )
-        return count
+        return _append(self, datastream_id, observations, actor, returning=False).counts
+
+    def insert_observations(
+        self: StoreConnections, datastream_id: int, observations: pd.DataFrame, *, actor: str
+    ) -> Inserted:
+        """Like :meth:`add_observations`, and also give the observations it stored."""
+        return _append(self, datastream_id, observations, actor, returning=True)
 
     def ingest(
         self: StoreConnections,
@@ -312,15 +368,18 @@ class SensorThingsTables:
         dead_letters: list[DeadLetter],
         *,
         actor: str,
-    ) -> InsertCount:
+    ) -> Inserted:
         """Store a live-feed batch and the messages that could not be used, atomically.
 
         Observations may belong to any datastreams (``datastream_id`` column). One
         transaction for both means a message acknowledged to the broker is never lost.
+        Returns the counts and the observations stored, which the ingest announces.
         """
         with self._transaction() as conn:
-            count = (
-                _insert_observations(conn, observations) if len(observations) else InsertCount(0, 0)
+            inserted = (
+                _insert_observations(conn, observations)
+                if len(observations)
+                else Inserted(InsertCount(0, 0), ())
             )
             conn.executemany(
                 "INSERT INTO sta_dead_letters (received_at, topic, payload, reason) VALUES (?, ?, ?, ?)",
@@ -331,9 +390,9 @@ class SensorThingsTables:
                 actor,
                 "ingest",
                 "live feed",
-                {**count._asdict(), "dead_letters": len(dead_letters)},
+                {**inserted.counts._asdict(), "dead_letters": len(dead_letters)},
             )
-        return count
+        return inserted
 
     def set_quality(self: StoreConnections, flags: dict[int, str], *, actor: str) -> None:
         """Store quality flags by observation id (the values themselves never change)."""

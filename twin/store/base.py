@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -21,10 +21,17 @@ from twin.catalogue import CatalogueEntry
 
 if TYPE_CHECKING:
     from twin.store._alerts import Alert, AlertEvent
+    from twin.store._contributions import (
+        CommentRecord,
+        ContributionFilter,
+        ContributionRecord,
+        NewContribution,
+    )
     from twin.store._jobs import Job, JobStatus
     from twin.store._scenarios import ScenarioRecord, StatusEvent, VersionRecord
     from twin.store._sta_write import Created, EntityBody
     from twin.store._tokens import TokenRecord
+    from twin.store._users import SessionRecord, UserRecord
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,10 @@ class TwinStore(Protocol):
         """Return the newest audit records first."""
         ...
 
+    def record_read(self, actor: str, target: str) -> None:
+        """Audit that ``actor`` read ``target`` (personal data)."""
+        ...
+
     def register_sensor(self, site: SensorSite, *, actor: str) -> int:
         """Create or update a site's Thing, Location, Sensor and Datastream; return its id."""
         ...
@@ -140,14 +151,30 @@ class TwinStore(Protocol):
         """
         ...
 
+    def insert_observations(
+        self,
+        datastream_id: int,
+        observations: pd.DataFrame,
+        *,
+        actor: str,
+    ) -> Inserted:
+        """Like :meth:`add_observations`, and also give the observations it stored.
+
+        For announcing them (MQTT): a re-sent file stores, and so announces, nothing.
+        """
+        ...
+
     def read_sql(self, sql: str, params: list[object]) -> list[dict[str, Any]]:
         """Run a read-only query in the store's SQL dialect (SensorThings API)."""
         ...
 
     def ingest(
         self, observations: pd.DataFrame, dead_letters: list[DeadLetter], *, actor: str
-    ) -> InsertCount:
-        """Store a live-feed batch (``datastream_id`` column) and its dead letters atomically."""
+    ) -> Inserted:
+        """Store a live-feed batch (``datastream_id`` column) and its dead letters atomically.
+
+        Returns the counts and the observations it stored (re-deliveries store none).
+        """
         ...
 
     def sta_create(self, body: EntityBody, *, actor: str) -> Created:
@@ -246,6 +273,42 @@ class TwinStore(Protocol):
         """Make a token stop working."""
         ...
 
+    def add_user(self, name: str, role: str, email: str, password_hash: str, *, actor: str) -> int:
+        """Store a new user (an existing name is an error); returns their id."""
+        ...
+
+    def user(self, name: str) -> UserRecord | None:
+        """The user called ``name``, or None."""
+        ...
+
+    def users(self) -> list[UserRecord]:
+        """Every user, by name."""
+        ...
+
+    def set_password(self, name: str, password_hash: str, *, actor: str) -> None:
+        """Replace a user's password hash and end their sessions."""
+        ...
+
+    def disable_user(self, name: str, *, actor: str) -> None:
+        """Stop a user from logging in and end their sessions."""
+        ...
+
+    def record_login(self, name: str, *, ok: bool, lock_after: int, lock_for: timedelta) -> None:
+        """Count a failed login (lock after ``lock_after``) or reset the count."""
+        ...
+
+    def add_session(self, session_hash: str, name: str, csrf: str, lifetime: timedelta) -> None:
+        """Open a web session for user ``name``."""
+        ...
+
+    def session(self, session_hash: str) -> SessionRecord | None:
+        """The live session with this hash, or None."""
+        ...
+
+    def end_session(self, session_hash: str) -> None:
+        """Log a session out."""
+        ...
+
     def set_quality(self, flags: dict[int, str], *, actor: str) -> None:
         """Store quality flags by observation id."""
         ...
@@ -309,6 +372,50 @@ class TwinStore(Protocol):
         """Keep ``results`` under ``key``; drop entries of any other ``base`` state."""
         ...
 
+    def add_contribution(self, new: NewContribution, *, actor: str) -> int:
+        """Store a citizen's contribution (``pending``); returns its id."""
+        ...
+
+    def contribution(
+        self, contribution_id: int, *, voter: str | None = None
+    ) -> ContributionRecord | None:
+        """One contribution in any state, or None; ``voter`` fills in ``my_vote``."""
+        ...
+
+    def contributions(self, query: ContributionFilter) -> tuple[list[ContributionRecord], int]:
+        """A page of contributions, newest first, and how many matched before paging."""
+        ...
+
+    def add_comment(
+        self, contribution_id: int, text: str, *, author: str, author_key: str, actor: str
+    ) -> int:
+        """Store a comment (``pending``) on an approved contribution; returns its id."""
+        ...
+
+    def contribution_comments(self, contribution_ids: Collection[int]) -> list[CommentRecord]:
+        """Every comment (any state) on these contributions, oldest first."""
+        ...
+
+    def set_vote(self, contribution_id: int, voter: str, value: int, *, actor: str) -> None:
+        """Record a vote (+1/-1) on an approved contribution, replacing the voter's last one."""
+        ...
+
+    def delete_vote(self, contribution_id: int, voter: str, *, actor: str) -> bool:
+        """Withdraw a vote; returns whether there was one."""
+        ...
+
+    def moderate_contribution(
+        self, contribution_id: int, state: str, reason: str, *, actor: str
+    ) -> None:
+        """Approve or hide a contribution (hiding needs a reason)."""
+        ...
+
+    def moderate_comment(
+        self, contribution_id: int, comment_id: int, state: str, reason: str, *, actor: str
+    ) -> None:
+        """Approve or hide a comment of a contribution (hiding needs a reason)."""
+        ...
+
 
 @dataclass(frozen=True)
 class SensorSite:
@@ -351,6 +458,26 @@ class InsertCount(NamedTuple):
 
     new: int
     duplicate: int
+
+
+class StoredObservation(NamedTuple):
+    """An observation a batch has just stored, as stored, with its Datastream's classification."""
+
+    id: int
+    datastream_id: int
+    phenomenon_time: str
+    result_time: str | None
+    result: object
+    quality: str
+    parameters: dict[str, Any] | None
+    classification: str
+
+
+class Inserted(NamedTuple):
+    """What a batch of observations did: the counts, and the observations it stored."""
+
+    counts: InsertCount
+    observations: tuple[StoredObservation, ...]
 
 
 class DeadLetter(NamedTuple):

@@ -33,11 +33,13 @@ from twin.catalogue import CatalogueEntry
 from twin.errors import StoreError, UnknownFeatureError, UnknownLayerError
 from twin.store import _gpkg, _sql_functions
 from twin.store._alerts import AlertTables
+from twin.store._contributions import ContributionTables
 from twin.store._jobs import JobTables
 from twin.store._scenarios import ScenarioTables
 from twin.store._sensorthings import SensorThingsTables, create_schema
 from twin.store._sta_write import SensorThingsWrites
 from twin.store._tokens import TokenTables
+from twin.store._users import UserTables
 from twin.store.base import AuditRecord, FeaturePage, MunicipalityRecord, TimeFilter
 
 logger = logging.getLogger(__name__)
@@ -102,7 +104,14 @@ def _geometry_type(frame: gpd.GeoDataFrame) -> str:
 
 
 class EmbeddedStore(
-    SensorThingsTables, SensorThingsWrites, AlertTables, JobTables, ScenarioTables, TokenTables
+    SensorThingsTables,
+    SensorThingsWrites,
+    AlertTables,
+    JobTables,
+    ScenarioTables,
+    TokenTables,
+    UserTables,
+    ContributionTables,
 ):
     """A municipality's twin in one GeoPackage file (see module docstring)."""
 
@@ -473,6 +482,11 @@ class EmbeddedStore(
             return [dict(row) for row in conn.execute(sql, params).fetchall()]
 
     # -- audit -------------------------------------------------------------------------
+    def record_read(self, actor: str, target: str) -> None:
+        """Audit that ``actor`` read ``target`` (personal data)."""
+        with self._transaction() as conn:
+            self._audit(conn, actor, "read_personal", target, {})
+
     def audit_log(self, *, limit: int = 100) -> list[AuditRecord]:
         """Newest audit records first."""
         with self._connect() as conn:

@@ -18,7 +18,7 @@ from viewer.api.links import HTML, resource_url, self_and_alternate, with_format
 from viewer.api.models import Collection, Collections, Extent, Link, SpatialExtent, TemporalExtent
 from viewer.api.ogc_common import HTML_RESPONSE
 from viewer.api.params import OPENAPI_METADATA
-from viewer.deps import PublicTwin, PublicTwinDep
+from viewer.deps import TwinView, TwinViewDep
 from viewer.labels import attribution, layer_description, layer_title
 from viewer.negotiation import Format, Lang, language, output_format
 from viewer.templating import render
@@ -42,7 +42,7 @@ def _extent(entry: CatalogueEntry, storage: str) -> Extent | None:
 
 
 def collection(
-    request: Request, twin: PublicTwin, entry: CatalogueEntry, *, fmt: Format, lang: Lang
+    request: Request, twin: TwinView, entry: CatalogueEntry, *, fmt: Format, lang: Lang
 ) -> Collection:
     """Metadata of one collection, with links to itself and to its items."""
     slug = twin.record.slug
@@ -76,7 +76,7 @@ def collection(
     openapi_extra=OPENAPI_METADATA,
     summary="The public feature collections of a municipality",
 )
-def collections(request: Request, twin: PublicTwinDep) -> Response:
+def collections(request: Request, twin: TwinViewDep) -> Response:
     """List the public vector layers as feature collections."""
     fmt, lang = output_format(request), language(request)
     here = resource_url(request, "ogc_collections", slug=twin.record.slug)
@@ -102,7 +102,7 @@ def collections(request: Request, twin: PublicTwinDep) -> Response:
 )
 def collection_page(
     request: Request,
-    twin: PublicTwinDep,
+    twin: TwinViewDep,
     collectionId: str,
 ) -> Response:
     """Describe one collection: title, extent, offered CRSs and links to its items."""

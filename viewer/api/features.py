@@ -28,10 +28,12 @@ from starlette.responses import Response
 
 from layers.crs import CRS84
 from twin.catalogue import CatalogueEntry
+from twin.config import Classification
 from twin.errors import InvalidRequestError
 from twin.store.base import TimeFilter
 from viewer.api.crs import offered_crs, parse_bbox, resolve_crs, storage_crs_uri, transform_bbox
 from viewer.api.geojson import GEOJSON, GeoJSONResponse, features
+from viewer.api.http_cache import CachedPage, PageCache, etag_for, etag_matches
 from viewer.api.links import HTML, JSON, resource_url, self_and_alternate, with_format
 from viewer.api.models import Link
 from viewer.api.params import (
@@ -42,7 +44,7 @@ from viewer.api.params import (
     parse_offset,
     reject_unknown,
 )
-from viewer.deps import PublicTwin, PublicTwinDep
+from viewer.deps import TwinView, TwinViewDep
 from viewer.labels import attribution, layer_title
 from viewer.negotiation import Format, Lang, language, output_format
 from viewer.templating import render
@@ -104,7 +106,7 @@ def _page_links(
     return links
 
 
-def _collection_link(request: Request, twin: PublicTwin, entry: CatalogueEntry, lang: Lang) -> Link:
+def _collection_link(request: Request, twin: TwinView, entry: CatalogueEntry, lang: Lang) -> Link:
     url = resource_url(request, "ogc_collection", slug=twin.record.slug, collectionId=entry.name)
     return Link(
         href=with_format(url, "json"), rel="collection", type=JSON, title=layer_title(entry, lang)
@@ -122,11 +124,24 @@ def _timestamp() -> str:
     openapi_extra=OPENAPI_ITEMS,
     summary="Features of a collection, filtered by bbox and datetime, paged",
 )
-def items(request: Request, twin: PublicTwinDep, collectionId: str) -> Response:
-    """Return one page of features as a GeoJSON FeatureCollection or an HTML table."""
+def items(request: Request, twin: TwinViewDep, collectionId: str) -> Response:
+    """Return one page of features as a GeoJSON FeatureCollection or an HTML table.
+
+    Pages of public layers are cached as bytes with an ETag (:mod:`viewer.api.http_cache`).
+    """
     reject_unknown(request.query_params.keys(), allowed=ITEMS_PARAMETERS)
     fmt, lang = output_format(request), language(request)
     entry = twin.layer(collectionId)
+    cached: str | None = None
+    if fmt == "json" and entry.classification == Classification.PUBLIC:
+        cached = etag_for(
+            twin.record.slug, entry.name, entry.checksum, entry.imported_at, str(request.url)
+        )
+        if etag_matches(request.headers.get("if-none-match"), cached):
+            return Response(status_code=304, headers=_cache_headers(cached))
+        page_bytes = _pages(request).get(cached)
+        if page_bytes is not None:
+            return Response(page_bytes.body, media_type=GEOJSON, headers=page_bytes.headers)
     storage = storage_crs_uri(twin.record.crs)
     offered = offered_crs(twin.record.crs)
     out_crs = resolve_crs(request.query_params.get("crs"), offered=offered, parameter="crs")
@@ -135,7 +150,7 @@ def items(request: Request, twin: PublicTwinDep, collectionId: str) -> Response:
     limit = parse_limit(request.query_params.get("limit"))
     offset = parse_offset(request.query_params.get("offset"))
 
-    page = twin.store.read_features(entry.name, bbox=bbox, time=time, limit=limit, offset=offset)
+    page = twin.read_features(entry, bbox=bbox, time=time, limit=limit, offset=offset)
     links = _page_links(
         request.url, fmt=fmt, lang=lang, offset=offset, limit=limit, matched=page.matched
     )
@@ -151,7 +166,23 @@ def items(request: Request, twin: PublicTwinDep, collectionId: str) -> Response:
     }
     if fmt == "html":
         return _html(request, twin, entry, lang, "ogc_items.html", collection=body, offset=offset)
-    return GeoJSONResponse(body, headers={"Content-Crs": f"<{out_crs}>"})
+    headers = {"Content-Crs": f"<{out_crs}>"}
+    if cached is None:
+        return GeoJSONResponse(body, headers=headers)
+    headers |= _cache_headers(cached)
+    response = GeoJSONResponse(body, headers=headers)
+    _pages(request).put(cached, CachedPage(bytes(response.body), headers))
+    return response
+
+
+def _pages(request: Request) -> PageCache:
+    pages: PageCache = request.app.state.pages
+    return pages
+
+
+def _cache_headers(etag: str) -> dict[str, str]:
+    """Public pages may be kept by browsers and proxies but must be checked each time."""
+    return {"ETag": etag, "Cache-Control": "public, no-cache"}
 
 
 @router.get(
@@ -161,7 +192,7 @@ def items(request: Request, twin: PublicTwinDep, collectionId: str) -> Response:
     openapi_extra=OPENAPI_FEATURE,
     summary="One feature",
 )
-def feature(request: Request, twin: PublicTwinDep, collectionId: str, featureId: str) -> Response:
+def feature(request: Request, twin: TwinViewDep, collectionId: str, featureId: str) -> Response:
     """Return one feature as GeoJSON or HTML (404 if the id is unknown)."""
     reject_unknown(request.query_params.keys(), allowed=FEATURE_PARAMETERS)
     fmt, lang = output_format(request), language(request)
@@ -170,7 +201,7 @@ def feature(request: Request, twin: PublicTwinDep, collectionId: str, featureId:
     out_crs = resolve_crs(
         request.query_params.get("crs"), offered=offered_crs(twin.record.crs), parameter="crs"
     )
-    frame = twin.store.read_feature(entry.name, featureId)
+    frame = twin.read_feature(entry, featureId)
     target = CRS84 if fmt == "html" else out_crs
     (body,) = features(frame, source=storage, target=target)
     links = [
@@ -185,7 +216,7 @@ def feature(request: Request, twin: PublicTwinDep, collectionId: str, featureId:
 
 def _html(
     request: Request,
-    twin: PublicTwin,
+    twin: TwinView,
     entry: CatalogueEntry,
     lang: Lang,
     template: str,

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from viewer.api.links import HTML, JSON, resource_url, self_and_alternate, with_format
 from viewer.api.models import Conformance, LandingPage, Link
 from viewer.api.params import OPENAPI_METADATA
-from viewer.deps import PublicTwinDep
+from viewer.deps import TwinViewDep
 from viewer.negotiation import language, output_format
 from viewer.templating import render
 from viewer.texts import TEXTS
@@ -47,7 +47,7 @@ router = APIRouter(prefix="/{slug}/ogc", tags=["OGC API"])
     openapi_extra=OPENAPI_METADATA,
     summary="Landing page of a municipality's OGC API",
 )
-def landing_page(request: Request, twin: PublicTwinDep) -> Response:
+def landing_page(request: Request, twin: TwinViewDep) -> Response:
     """Link to the API definition, the conformance declaration and the collections."""
     fmt, lang = output_format(request), language(request)
     texts = TEXTS[lang]
@@ -109,7 +109,7 @@ def landing_page(request: Request, twin: PublicTwinDep) -> Response:
     openapi_extra=OPENAPI_METADATA,
     summary="Conformance classes the OGC API implements",
 )
-def conformance(request: Request, twin: PublicTwinDep) -> Response:
+def conformance(request: Request, twin: TwinViewDep) -> Response:
     """List the OGC conformance classes (same for every municipality)."""
     page = Conformance(conformsTo=CONFORMANCE_CLASSES)
     if output_format(request) == "html":

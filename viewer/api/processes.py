@@ -46,14 +46,14 @@ from scenarios.runner import (
     outputs_of,
     plain_inputs,
 )
-from twin.access import Principal, authenticate
+from twin.access import Principal
 from twin.errors import InvalidRequestError, http_status
 from twin.store._jobs import Job, JobStatus
 from viewer.api.links import JSON, resource_url, self_and_alternate, with_format
 from viewer.api.models import Link, OgcException
 from viewer.api.ogc_common import HTML_RESPONSE
 from viewer.api.params import OPENAPI_ITEMS, OPENAPI_METADATA, parse_datetime, parse_limit
-from viewer.deps import PublicTwin, PublicTwinDep, WorkspaceDep
+from viewer.deps import TwinView, TwinViewDep, WorkspaceDep
 from viewer.negotiation import Format, Lang, language, output_format, wants_html
 from viewer.templating import render
 from viewer.texts import TEXTS
@@ -382,9 +382,9 @@ def _seconds(name: str, text: str | None) -> float | None:
 
 
 # -- routes -----------------------------------------------------------------------------
-def _caller(request: Request, twin: PublicTwin) -> Principal:
+def _caller(twin: TwinView) -> Principal:
     """Who asks (anonymous without a token): jobs are theirs, scenarios as their role allows."""
-    return authenticate(twin.store, request.headers.get("authorization"))
+    return twin.principal
 
 
 @router.get(
@@ -395,7 +395,7 @@ def _caller(request: Request, twin: PublicTwin) -> Principal:
     openapi_extra=OPENAPI_PROCESSES,
     summary="The processes a municipality's twin can run",
 )
-def processes(request: Request, twin: PublicTwinDep) -> Response:
+def processes(request: Request, twin: TwinViewDep) -> Response:
     """List the processes with links to their descriptions and execution endpoints."""
     fmt, lang = output_format(request), language(request)
     slug = twin.record.slug
@@ -420,7 +420,7 @@ def processes(request: Request, twin: PublicTwinDep) -> Response:
     openapi_extra=OPENAPI_METADATA,
     summary="Description of one process: its inputs and outputs",
 )
-def process_description(request: Request, twin: PublicTwinDep, processId: str) -> Response:
+def process_description(request: Request, twin: TwinViewDep, processId: str) -> Response:
     """Describe a process: inputs with their JSON Schemas, outputs, links."""
     fmt, lang = output_format(request), language(request)
     slug = twin.record.slug
@@ -460,13 +460,13 @@ def process_description(request: Request, twin: PublicTwinDep, processId: str) -
     summary="Run a process, synchronously or as a job",
 )
 async def execute(
-    request: Request, twin: PublicTwinDep, workspace: WorkspaceDep, processId: str
+    request: Request, twin: TwinViewDep, workspace: WorkspaceDep, processId: str
 ) -> Response:
     """Check the request, then run the process (see the module docstring for the modes)."""
     process = _process(processId)
     inputs, outputs, mode = _execute_request(await request.body(), process)
     slug = twin.record.slug
-    principal = _caller(request, twin)
+    principal = _caller(twin)
     asynchronous = _prefers_async(request)
 
     def submit() -> Job:  # reads the config and may wait for the job: not on the event loop
@@ -503,7 +503,7 @@ async def execute(
     openapi_extra=OPENAPI_JOBS,
     summary="The municipality's jobs, newest first",
 )
-def jobs(request: Request, twin: PublicTwinDep) -> Response:
+def jobs(request: Request, twin: TwinViewDep) -> Response:
     """List jobs; filter by ``processID``, ``status``, ``datetime`` (created), duration."""
     fmt, lang = output_format(request), language(request)
     slug = twin.record.slug
@@ -526,7 +526,7 @@ def jobs(request: Request, twin: PublicTwinDep) -> Response:
             created=None if created is None else parse_datetime(created),
             min_seconds=_seconds("minDuration", params.get("minDuration")),
             max_seconds=_seconds("maxDuration", params.get("maxDuration")),
-            principal=_caller(request, twin),
+            principal=_caller(twin),
         )
         if not types or "process" in types
         else []
@@ -548,11 +548,11 @@ def jobs(request: Request, twin: PublicTwinDep) -> Response:
     openapi_extra=OPENAPI_METADATA,
     summary="Status of one job",
 )
-def job_status(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
+def job_status(request: Request, twin: TwinViewDep, jobId: str) -> Response:
     """Report a job's status, progress and times; link to its results once it has them."""
     fmt, lang = output_format(request), language(request)
     slug = twin.record.slug
-    job = _runner(request).job(slug, twin.store, jobId, _caller(request, twin))
+    job = _runner(request).job(slug, twin.store, jobId, _caller(twin))
     info = _status_info(request, slug, job, fmt, lang)
     if fmt == "html":
         return render(
@@ -567,9 +567,9 @@ def job_status(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
     responses={200: {"description": "The results document of a successful job"}},
     summary="Results of a job",
 )
-def job_results(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
+def job_results(request: Request, twin: TwinViewDep, jobId: str) -> Response:
     """Return the results document; say why there is none (not ready, failed, dismissed)."""
-    runner, principal = _runner(request), _caller(request, twin)
+    runner, principal = _runner(request), _caller(twin)
     return JSONResponse(_document(runner.results(twin.record.slug, twin.store, jobId, principal)))
 
 
@@ -579,10 +579,10 @@ def job_results(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
     response_model=StatusInfo,
     summary="Dismiss a job: cancel it if it runs, delete its results",
 )
-def dismiss(request: Request, twin: PublicTwinDep, jobId: str) -> Response:
+def dismiss(request: Request, twin: TwinViewDep, jobId: str) -> Response:
     """Mark the job dismissed; a running job's result is dropped when it ends."""
     slug = twin.record.slug
-    job = _runner(request).dismiss(slug, twin.store, jobId, _caller(request, twin))
+    job = _runner(request).dismiss(slug, twin.store, jobId, _caller(twin))
     return JSONResponse(
         _status_info(request, slug, job, "json", language(request)).model_dump(exclude_none=True)
     )

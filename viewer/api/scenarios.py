@@ -13,16 +13,16 @@ from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from scenarios.edits import edits_from_geojson, edits_to_geojson
 from scenarios.landuse import INDICATORS, cached_landuse_twin
 from scenarios.model import Scenario, ScenarioBook, diff, parse_ref
-from twin.access import Principal, authenticate, may_read_scenario, require_editor
+from twin.access import Principal, may_read_scenario, require_editor
 from twin.errors import UnknownFeatureError
-from viewer.deps import PublicTwinDep, WorkspaceDep
+from viewer.deps import TwinViewDep
 
 router = APIRouter(prefix="/{slug}/api/scenarios", tags=["scenarios"])
 
@@ -35,16 +35,9 @@ class Caller:
     principal: Principal
 
 
-def get_caller(
-    slug: str,
-    twin: PublicTwinDep,
-    workspace: WorkspaceDep,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Caller:
+def get_caller(twin: TwinViewDep) -> Caller:
     """The caller of a scenario request (their token is checked against this municipality)."""
-    return Caller(
-        ScenarioBook(twin.store, workspace.config(slug)), authenticate(twin.store, authorization)
-    )
+    return Caller(ScenarioBook(twin.store, twin.config), twin.principal)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
@@ -74,8 +67,13 @@ class StatusChange(BaseModel):
     note: str = ""
 
 
-def _visible(caller: Caller, ref: str) -> Scenario:
-    """A scenario version the caller may see; others are 'missing' (no existence leak)."""
+def visible_scenario(caller: Caller, ref: str, version: int | None = None) -> Scenario:
+    """A scenario version (``ID``, ``ID@VERSION`` or ``ID`` and ``version``) the caller may see.
+
+    Others are 'missing' (no existence leak).
+    """
+    if version is not None:
+        ref = f"{ref}@{version}"
     scenario_id, _ = parse_ref(ref)
     record = caller.book.store.scenario(scenario_id)
     if not may_read_scenario(caller.principal, record.status):
@@ -116,7 +114,7 @@ def create_scenario(body: NewScenario, caller: CallerDep) -> JSONResponse:
     require_editor(caller.principal, "create scenarios")
     book, actor = caller.book, caller.principal.name
     if body.branch_of:
-        _visible(caller, body.branch_of)
+        visible_scenario(caller, body.branch_of)
         scenario = book.branch(body.branch_of, body.id, actor=actor, title=body.title)
     else:
         edits = (
@@ -137,7 +135,7 @@ def create_scenario(body: NewScenario, caller: CallerDep) -> JSONResponse:
 @router.get("/{ref}", summary="A scenario (newest version, or ID@VERSION)")
 def get_scenario(ref: str, caller: CallerDep) -> dict[str, Any]:
     """One version with its edits, and the scenario's versions and status history."""
-    scenario = _visible(caller, ref)
+    scenario = visible_scenario(caller, ref)
     store = caller.book.store
     return _document(caller, scenario) | {
         "versions": [
@@ -152,7 +150,7 @@ def get_scenario(ref: str, caller: CallerDep) -> dict[str, Any]:
 def save_version(scenario_id: str, body: NewVersion, caller: CallerDep) -> dict[str, Any]:
     """Save the given edits as the scenario's next version."""
     require_editor(caller.principal, "edit scenarios")
-    _visible(caller, scenario_id)
+    visible_scenario(caller, scenario_id)
     book = caller.book
     edits = (
         edits_from_geojson(body.edits, crs=book.crs, boundary=book.boundary)
@@ -168,7 +166,7 @@ def save_version(scenario_id: str, body: NewVersion, caller: CallerDep) -> dict[
 def change_status(scenario_id: str, body: StatusChange, caller: CallerDep) -> dict[str, Any]:
     """Draft → under_deliberation → published → archived (and back to draft from deliberation)."""
     require_editor(caller.principal, "change the status of scenarios")
-    _visible(caller, scenario_id)
+    visible_scenario(caller, scenario_id)
     record = caller.book.move(scenario_id, body.status, actor=caller.principal.name, note=body.note)
     return record._asdict()
 
@@ -178,7 +176,7 @@ def diff_scenarios(
     ref: str, caller: CallerDep, other: Annotated[str, Query(description="ID or ID@VERSION")]
 ) -> dict[str, Any]:
     """What changed from ``ref`` to ``other``, edit by edit."""
-    a, b = _visible(caller, ref), _visible(caller, other)
+    a, b = visible_scenario(caller, ref), visible_scenario(caller, other)
     return {
         "from": a.ref,
         "to": b.ref,
@@ -189,7 +187,7 @@ def diff_scenarios(
 @router.get("/{ref}/indicators", summary="Land-use indicators and § 17 check of a scenario")
 def indicators(ref: str, caller: CallerDep) -> dict[str, Any]:
     """Base, scenario and change for the municipality and per district, with § 17 findings."""
-    scenario = _visible(caller, ref)
+    scenario = visible_scenario(caller, ref)
     twin = cached_landuse_twin(caller.book.store, caller.book.config)
     result = twin.scenario(scenario.edits)
     change = result.change.districts

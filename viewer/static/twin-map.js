@@ -1,144 +1,23 @@
 /*
- * Citizen map of one municipality: MapLibre GL without any basemap from the internet.
+ * Citizen map of one municipality: the page's panel around the shared map.
  *
- * Every public layer is fetched from the twin's own OGC API (GeoJSON in CRS84, pages of
- * up to 10,000 features, following "next" links) and drawn by its kind: land use filled
- * by class colour, streets as lines, trees as circles sized by their crown, districts
- * outlined, buildings extruded to their height and coloured by use. The page's JSON
- * config (#twin-config) carries layers, legend classes and texts in German and English;
- * the language switches in place. The map is exposed as window.twinMap and
- * #twin-app[data-ready] turns "true" once every layer is drawn (used by the tests).
+ * twin-layers.js draws the public layers; this script makes the map, lists the layers
+ * (switchable), shows legend and attribution, opens a popup for a clicked feature, and
+ * switches the language in place (German and English texts travel in the page config).
+ * The map is exposed as window.twinMap and #twin-app[data-ready] turns "true" once every
+ * layer is drawn (used by the tests). The citizen modules (sensors, scenarios,
+ * participation) start from TwinCommon.onMap.
  */
 (function () {
   "use strict";
 
-  const config = JSON.parse(document.getElementById("twin-config").textContent);
+  const { config, state, text, element } = window.TwinCommon;
   const app = document.getElementById("twin-app");
   const statusLine = document.getElementById("status");
-  let lang = config.lang;
   const loaded = {}; // layer id -> FeatureCollection
   let layersAdded = false; // the layer list needs the map's layers
 
-  const text = (key) => config.texts[lang][key];
-  const otherLang = () => (lang === "de" ? "en" : "de");
-
-  function webglAvailable() {
-    const canvas = document.createElement("canvas");
-    return Boolean(canvas.getContext("webgl2") || canvas.getContext("webgl"));
-  }
-
-  function element(tag, attributes, children) {
-    const node = document.createElement(tag);
-    Object.entries(attributes || {}).forEach(([name, value]) => {
-      if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value);
-    });
-    (children || []).forEach((child) => node.appendChild(child));
-    return node;
-  }
-
-  /* ---- styling by kind ------------------------------------------------------------ */
-
-  function matchColour(property, classes, fallback) {
-    if (!classes.length) return fallback;
-    const pairs = classes.flatMap((c) => [c.value, c.colour]);
-    return ["match", ["to-string", ["get", property]], ...pairs, fallback];
-  }
-
-  function metresToPixels(metres) {
-    // Web Mercator at the map's latitude: pixels per metre double with every zoom level.
-    const lat = ((config.bounds[1] + config.bounds[3]) / 2) * (Math.PI / 180);
-    const perMetreAtZoom0 = 512 / (40075016.686 * Math.cos(lat));
-    return [
-      "interpolate", ["exponential", 2], ["zoom"],
-      0, ["max", 0.5, ["*", metres, perMetreAtZoom0]],
-      24, ["max", 0.5, ["*", metres, perMetreAtZoom0 * 2 ** 24]],
-    ];
-  }
-
-  const numberOr = (property, fallback) => [
-    "case", ["==", ["typeof", ["get", property]], "number"], ["get", property], fallback,
-  ];
-
-  // The largest positive value among attributes that may hold it (numbers or OSM text).
-  function firstPositive(properties, fallback) {
-    const value = ["max", ...properties.map((p) => ["to-number", ["get", p], 0])];
-    return ["case", [">", value, 0], value, fallback];
-  }
-
-  function styleLayers(layer) {
-    const id = layer.id;
-    const source = id;
-    const isWater = /water|gewaesser|gewässer/i.test(id);
-    switch (layer.kind) {
-      case "landuse":
-        return [
-          { id, source, type: "fill", paint: {
-            "fill-color": matchColour("landuse", config.legend.landuse, "#cfd8c4"),
-            "fill-opacity": 0.8 } },
-          { id: `${id}-outline`, source, type: "line", paint: {
-            "line-color": "#ffffff", "line-width": 0.5, "line-opacity": 0.6 } },
-        ];
-      case "districts":
-        return [
-          { id, source, type: "line", paint: {
-            "line-color": "#4b3a8c", "line-width": 2.5, "line-dasharray": [3, 2] } },
-        ];
-      case "streets":
-        return [
-          { id: `${id}-casing`, source, type: "line", layout: { "line-cap": "round", "line-join": "round" },
-            paint: { "line-color": "#8a8a8a", "line-width": ["interpolate", ["linear"], ["zoom"], 12, 1.5, 18, 12] } },
-          { id, source, type: "line", layout: { "line-cap": "round", "line-join": "round" },
-            paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 12, 0.8, 18, 9] } },
-        ];
-      case "trees":
-        return [
-          { id, source, type: "circle", paint: {
-            "circle-color": "#2f7d32", "circle-opacity": 0.75,
-            "circle-stroke-color": "#1b4d1d", "circle-stroke-width": 0.5,
-            "circle-radius": metresToPixels(["/", firstPositive(["crown_diameter_m", "crown_diameter", "diameter_crown"], 6), 2]),
-            "circle-pitch-alignment": "map" } },
-        ];
-      case "buildings":
-        return [
-          { id, source, type: "fill-extrusion", paint: {
-            "fill-extrusion-color": matchColour("use", config.legend.buildings, "#a8a8a8"),
-            "fill-extrusion-height": numberOr("height", ["*", 3, numberOr("storeys", 2)]),
-            "fill-extrusion-base": 0,
-            "fill-extrusion-opacity": 0.92 } },
-        ];
-      default: {
-        const colour = isWater ? "#6fa8dc" : "#8f6f9f";
-        if (/polygon/i.test(layer.geometry)) {
-          return [{ id, source, type: "fill", paint: { "fill-color": colour, "fill-opacity": 0.6, "fill-outline-color": "#555555" } }];
-        }
-        if (/line/i.test(layer.geometry)) {
-          return [{ id, source, type: "line", paint: { "line-color": colour, "line-width": 2 } }];
-        }
-        return [{ id, source, type: "circle", paint: { "circle-color": colour, "circle-radius": 5 } }];
-      }
-    }
-  }
-
-  /* ---- data ------------------------------------------------------------------------ */
-
-  async function fetchAll(url) {
-    const features = [];
-    let next = url;
-    while (next) {
-      const response = await fetch(next, { headers: { Accept: "application/geo+json" } });
-      if (!response.ok) throw new Error(`HTTP ${response.status} for ${next}`);
-      const page = await response.json();
-      page.features.forEach((feature) => {
-        // MapLibre keeps only numeric ids; OSM ids like "way/123" travel as a property.
-        feature.properties = Object.assign({ feature_id: feature.id }, feature.properties);
-      });
-      features.push(...page.features);
-      const link = (page.links || []).find((l) => l.rel === "next");
-      next = link ? link.href : null;
-    }
-    return { type: "FeatureCollection", features };
-  }
+  const otherLang = () => (state.lang === "de" ? "en" : "de");
 
   /* ---- panel: layers, legend, attribution, language -------------------------------- */
 
@@ -149,12 +28,12 @@
       const box = element("input", { type: "checkbox", id: `toggle-${layer.id}`, "data-layer": layer.id });
       box.checked = map.getLayoutProperty(layer.id, "visibility") !== "none";
       box.addEventListener("change", () => {
-        styleLayers(layer).forEach((style) => {
+        window.TwinLayers.styleLayers(layer).forEach((style) => {
           map.setLayoutProperty(style.id, "visibility", box.checked ? "visible" : "none");
         });
         renderAttribution();
       });
-      const label = element("label", { for: `toggle-${layer.id}`, text: layer.title[lang] });
+      const label = element("label", { for: `toggle-${layer.id}`, text: layer.title[state.lang] });
       list.appendChild(element("li", {}, [box, label]));
     });
   }
@@ -172,7 +51,7 @@
     if (!shown.length) return null;
     const items = shown.map((c) => element("li", {}, [
       element("span", { class: `swatch ${swatchClass}`, style: `background:${c.colour}`, "aria-hidden": "true" }),
-      element("span", { text: c.label[lang] }),
+      element("span", { text: c.label[state.lang] }),
     ]));
     return element("div", {}, [element("h3", { text: title }), element("ul", {}, items)]);
   }
@@ -197,9 +76,11 @@
   }
 
   function applyLanguage(map) {
-    document.documentElement.lang = lang;
     document.querySelectorAll("[data-text]").forEach((node) => {
       node.textContent = text(node.dataset.text);
+    });
+    document.querySelectorAll("[data-text-label]").forEach((node) => {
+      node.setAttribute("aria-label", text(node.dataset.textLabel));
     });
     const button = document.getElementById("lang-switch");
     button.textContent = text("switch_language");
@@ -210,7 +91,7 @@
     renderLegend();
     renderAttribution();
     const url = new URL(window.location.href);
-    url.searchParams.set("lang", lang);
+    url.searchParams.set("lang", state.lang);
     window.history.replaceState(null, "", url);
   }
 
@@ -224,9 +105,41 @@
         element("td", { text: typeof value === "object" ? JSON.stringify(value) : String(value) }),
       ]));
     return element("div", { class: "popup" }, [
-      element("h3", { text: layer.title[lang] }),
+      element("h3", { text: layer.title[state.lang] }),
       element("table", {}, [element("tbody", {}, rows)]),
     ]);
+  }
+
+  /* ---- tabs of the citizen panel (WAI-ARIA tabs: arrows, Home and End move) ---------- */
+
+  function setupTabs() {
+    const tabs = [...document.querySelectorAll('[role="tab"]')];
+    const select = (tab, focus) => {
+      tabs.forEach((other) => {
+        const on = other === tab;
+        other.setAttribute("aria-selected", String(on));
+        other.tabIndex = on ? 0 : -1;
+        document.getElementById(other.getAttribute("aria-controls")).hidden = !on;
+      });
+      if (focus) tab.focus();
+    };
+    tabs.forEach((tab, index) => {
+      tab.addEventListener("click", () => select(tab, false));
+      tab.addEventListener("keydown", (event) => {
+        const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+        let next = null;
+        if (event.key in moves) next = tabs[(index + moves[event.key] + tabs.length) % tabs.length];
+        else if (event.key === "Home") next = tabs[0];
+        else if (event.key === "End") next = tabs[tabs.length - 1];
+        if (!next) return;
+        event.preventDefault();
+        select(next, true);
+      });
+    });
+    window.TwinCommon.showTab = (id) => {
+      const tab = document.getElementById(id);
+      if (tab) select(tab, false);
+    };
   }
 
   /* ---- start ------------------------------------------------------------------------- */
@@ -236,55 +149,38 @@
       statusLine.textContent = text("vendor_missing");
       return null;
     }
-    if (!webglAvailable()) {
+    if (!window.TwinLayers.webglAvailable()) {
       statusLine.textContent = text("webgl_missing");
       return null;
     }
-    const map = new maplibregl.Map({
-      container: "map",
-      style: {
-        version: 8,
-        sources: {},
-        layers: [{ id: "background", type: "background", paint: { "background-color": "#eef0ea" } }],
-      },
-      bounds: config.bounds,
+    const map = window.TwinLayers.createMap("map", {
       // keep the municipality clear of the panel on the left when there is room
       fitBoundsOptions: { padding: window.innerWidth > 800 ? { top: 40, bottom: 40, left: 320, right: 40 } : 20 },
-      pitch: 55,
-      maxPitch: 75,
-      attributionControl: false,
     });
     window.twinMap = map;
     map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), "top-right");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
-    const interactive = [];
+    const interactive = config.layers.map((layer) => layer.id);
 
     map.on("load", async () => {
-      config.layers.forEach((layer) => {
-        map.addSource(layer.id, { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-        styleLayers(layer).forEach((style) => map.addLayer(style));
-        interactive.push(layer.id);
-      });
+      const adding = window.TwinLayers.addLayers(map, { loaded });
       layersAdded = true;
       applyLanguage(map);
-      const failures = [];
-      await Promise.all(config.layers.map(async (layer) => {
-        try {
-          loaded[layer.id] = await fetchAll(layer.items);
-          map.getSource(layer.id).setData(loaded[layer.id]);
-        } catch (error) {
-          failures.push(`${text("load_failed")}: ${layer.title[lang]} (${error.message})`);
-        }
-      }));
+      const failures = await adding;
       renderLegend();
-      statusLine.textContent = failures.join("; ");
+      statusLine.textContent = failures
+        .map((f) => `${text("load_failed")}: ${f.layer.title[state.lang]} (${f.message})`)
+        .join("; ");
       map.once("idle", () => { app.dataset.ready = "true"; });
       map.triggerRepaint();
+      window.TwinCommon.mapReady(map, loaded);
     });
 
-    const hitsAt = (point) => (interactive.length ? map.queryRenderedFeatures(point, { layers: interactive }) : []);
     map.on("click", (event) => {
-      const [feature] = hitsAt(event.point);
+      if (state.drawing) return; // a click adds a vertex then
+      const overlays = (state.overlays || []).filter((id) => map.getLayer(id));
+      if (overlays.length && map.queryRenderedFeatures(event.point, { layers: overlays }).length) return;
+      const [feature] = layersAdded ? map.queryRenderedFeatures(event.point, { layers: interactive }) : [];
       if (!feature) return;
       const layer = config.layers.find((l) => l.id === feature.layer.id);
       new maplibregl.Popup({ maxWidth: "320px", closeButton: true })
@@ -293,14 +189,17 @@
         .addTo(map);
     });
     map.on("mousemove", (event) => {
-      map.getCanvas().style.cursor = hitsAt(event.point).length ? "pointer" : "";
+      if (state.drawing || !layersAdded) return;
+      const layers = interactive.concat((state.overlays || []).filter((id) => map.getLayer(id)));
+      map.getCanvas().style.cursor = map.queryRenderedFeatures(event.point, { layers }).length ? "pointer" : "";
     });
     return map;
   }
 
+  setupTabs();
   const map = start();
+  window.TwinCommon.onLanguage(() => applyLanguage(map));
   document.getElementById("lang-switch").addEventListener("click", () => {
-    lang = otherLang();
-    applyLanguage(map);
+    window.TwinCommon.setLanguage(otherLang());
   });
 })();

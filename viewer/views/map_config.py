@@ -8,16 +8,17 @@ without asking the server again.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from starlette.requests import Request
 
 from layers.crs import CRS84
 from twin.catalogue import CatalogueEntry
-from twin.config import LayerKind
+from twin.config import Classification, LayerKind
 from viewer.api.crs import storage_crs_uri, transform_bbox
 from viewer.api.params import MAX_LIMIT
-from viewer.deps import PublicTwin
+from viewer.deps import TwinView
 from viewer.labels import attribution
 from viewer.negotiation import LANGUAGES, language
 from viewer.texts import TEXTS
@@ -98,9 +99,18 @@ def _layer(request: Request, slug: str, entry: CatalogueEntry) -> dict[str, Any]
     }
 
 
-def map_config(request: Request, twin: PublicTwin) -> dict[str, Any]:
-    """The JSON object embedded in the map page (see ``static/twin-map.js``)."""
-    entries = sorted(twin.layers(), key=lambda e: (DRAW_ORDER.get(e.kind, 1), e.name))
+def map_config(
+    request: Request, twin: TwinView, shown: Collection[Classification]
+) -> dict[str, Any]:
+    """The JSON object embedded in the map page (see ``static/twin-map.js``).
+
+    ``shown`` are the classifications the view puts on its map: a view is a policy of its
+    own (the citizen view shows only public layers, even to a logged-in planner).
+    """
+    entries = sorted(
+        (entry for entry in twin.layers() if entry.classification in shown),
+        key=lambda e: (DRAW_ORDER.get(e.kind, 1), e.name),
+    )
     bounds = transform_bbox(
         tuple(twin.record.boundary.bounds),  # type: ignore[arg-type]
         source=storage_crs_uri(twin.record.crs),

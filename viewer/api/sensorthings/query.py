@@ -1,7 +1,7 @@
 """Resource paths and system query options of SensorThings requests.
 
-Covers paths, ``$select``, ``$orderby``, ``$top``, ``$skip``, ``$count`` and ``$expand``
-(with nested options).
+Covers paths, ``$select``, ``$orderby``, ``$top``, ``$skip``, ``$count``, ``$expand``
+(with nested options) and ``$resultFormat=dataArray``.
 
 Every name a client sends is checked against :data:`~viewer.api.sensorthings.entities.ENTITIES`
 before it reaches SQL, and every value is a bound parameter, so no request text is ever
@@ -23,6 +23,16 @@ MAX_TOP = 10_000
 _ALIASES = itertools.count()
 _KEY_JOIN = re.compile(r"^\{a\}\.(\w+) = \{p\}\.(\w+)$")
 _SEGMENT = re.compile(r"^([A-Za-z]+)(?:\((\d+)\))?$")
+DATA_ARRAY_COMPONENTS = (
+    "id",
+    "phenomenonTime",
+    "result",
+    "resultTime",
+    "resultQuality",
+    "parameters",
+)
+"""dataArray components in the order of OGC 18-088, 14.3.2, as FROST-Server lists them
+(``validTime`` is not stored by this service)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,7 @@ class Options:
     orderby: tuple[tuple[str, str], ...] = ()
     expand: tuple[tuple[str, Options], ...] = ()
     filter: str | None = None
+    data_array: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,7 +222,43 @@ def parse_options(raw: dict[str, str], entity: Entity) -> Options:
     if "$filter" in raw:
         filter_sql(raw["$filter"], entity, alias="e")  # reject bad filters before any query
         options = replace(options, filter=raw["$filter"])
+    if "$resultFormat" in raw:
+        options = _result_format(raw["$resultFormat"], entity, options)
     return options
+
+
+def data_array_components(select: tuple[str, ...]) -> list[str]:
+    """The dataArray components of a request: the ``$select``ed Observation properties, else all.
+
+    They keep the standard's order whatever the order of ``$select``, as in FROST-Server, so
+    that a client can rely on ``id``, ``phenomenonTime``, ``result`` coming in that order.
+    """
+    chosen = {"id" if name == "@iot.id" else name for name in select}
+    return [name for name in DATA_ARRAY_COMPONENTS if not select or name in chosen]
+
+
+def _result_format(value: str, entity: Entity, options: Options) -> Options:
+    """``$resultFormat=dataArray`` (OGC 18-088, 14.3): Observations only, as plain rows.
+
+    Rows per Datastream have no room for expanded entities, hence no ``$expand``.
+    """
+    if value != "dataArray":
+        raise InvalidRequestError(
+            f"$resultFormat must be dataArray, got {value!r}",
+            hint="Leave $resultFormat out for the default JSON.",
+        )
+    if entity.name != "Observations":
+        raise InvalidRequestError(
+            f"$resultFormat=dataArray is only for Observations, not for {entity.name}"
+        )
+    if options.expand:
+        raise InvalidRequestError("$resultFormat=dataArray cannot be combined with $expand")
+    if not data_array_components(options.select):
+        raise InvalidRequestError(
+            "$resultFormat=dataArray: $select names no Observation property",
+            hint=f"Components: {', '.join(DATA_ARRAY_COMPONENTS)}.",
+        )
+    return replace(options, data_array=True)
 
 
 def _parse_expand(text: str, entity: Entity) -> list[tuple[str, Options]]:
@@ -235,6 +282,10 @@ def _parse_expand(text: str, entity: Entity) -> list[tuple[str, Options]]:
                 if not sep:
                     raise InvalidRequestError(f"$expand: option {option!r} needs '='")
                 raw[key.strip()] = value.strip()
+        if "$resultFormat" in raw:
+            raise InvalidRequestError(
+                f"$expand: $resultFormat is for the whole request, not inside {item!r}"
+            )
         if len(path) > 1:
             deeper = "/".join(path[1:])
             raw["$expand"] = f"{deeper},{raw['$expand']}" if "$expand" in raw else deeper

@@ -21,7 +21,7 @@ from viewer.api.sensorthings import write
 from viewer.api.sensorthings.entities import ENTITIES
 from viewer.api.sensorthings.query import Options, parse_options, resolve_path
 from viewer.api.sensorthings.read import collection, fetch, single
-from viewer.deps import PublicTwinDep
+from viewer.deps import TwinViewDep
 
 router = APIRouter(prefix="/{slug}/sta/v1.1", tags=["SensorThings API"])
 
@@ -38,7 +38,7 @@ def _base(request: Request, slug: str) -> str:
 
 
 @router.get("/", summary="Service root: the entity sets and the server's conformance")
-def service_root(request: Request, twin: PublicTwinDep) -> dict[str, Any]:
+def service_root(request: Request, twin: TwinViewDep) -> dict[str, Any]:
     """List the entity sets (OGC 18-088, 9.2.1)."""
     base = _base(request, twin.record.slug)
     return {
@@ -48,7 +48,7 @@ def service_root(request: Request, twin: PublicTwinDep) -> dict[str, Any]:
 
 
 @router.get("/{path:path}", summary="Entities, single entities, navigation and properties")
-def resource(request: Request, twin: PublicTwinDep, path: str) -> Response:
+def resource(request: Request, twin: TwinViewDep, path: str) -> Response:
     """Answer any resource path with the system query options of OGC 18-088, 9.3."""
     target = resolve_path(path)
     raw = dict(request.query_params)

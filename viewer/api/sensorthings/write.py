@@ -43,7 +43,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from layers.sensors.publish import ObservationPublisher
-from twin.access import Principal, authenticate, require_editor
+from twin.access import Principal, require_editor
 from twin.config import Classification
 from twin.errors import InvalidRequestError, UnknownFeatureError
 from twin.store._sensorthings import KINDS, utc_text
@@ -61,7 +61,7 @@ from twin.workspace import Workspace
 from viewer.api.sensorthings.entities import ENTITIES
 from viewer.api.sensorthings.query import Options, Selection
 from viewer.api.sensorthings.read import fetch, render
-from viewer.deps import PublicTwin, PublicTwinDep, WorkspaceDep
+from viewer.deps import TwinView, TwinViewDep, WorkspaceDep
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +262,7 @@ SHAPES: dict[str, Shape] = {
         },
         optional=frozenset({"phenomenonTime", "resultTime", "parameters"}),
         links=frozenset({"Datastream", "FeatureOfInterest"}),
+        computed=frozenset({"resultQuality"}),  # the quality checks flag every Observation
         defaults=_now,
     ),
 }
@@ -413,13 +414,19 @@ def _new_entity(store: TwinStore, path: str, body: Any) -> EntityBody:
 
 
 COMPONENTS = {
+    "id": "@iot.id",
     "phenomenonTime": "phenomenonTime",
     "result": "result",
     "resultTime": "resultTime",
+    "resultQuality": "resultQuality",
     "parameters": "parameters",
     "FeatureOfInterest/id": "FeatureOfInterest",
 }
-"""dataArray components this service stores, and the Observation property of each."""
+"""dataArray components, and the Observation property of each.
+
+``id`` and ``resultQuality`` are the service's own (ids are assigned, quality is flagged)
+and ignored like in a POST, so that what ``$resultFormat=dataArray`` reads can be sent back.
+"""
 
 
 def _data_array(body: Any) -> list[EntityBody | str]:
@@ -479,20 +486,17 @@ def _data_array(body: Any) -> list[EntityBody | str]:
 class Editor:
     """A write request's municipality and the administration member making it."""
 
-    twin: PublicTwin
+    twin: TwinView
     principal: Principal
 
 
-def get_editor(
-    twin: PublicTwinDep, authorization: Annotated[str | None, Header()] = None
-) -> Editor:
+def get_editor(twin: TwinViewDep) -> Editor:
     """The caller, who must be the administration (401 without a token, 403 for others).
 
     Checked before the body is read, so that nobody learns about the API from its errors.
     """
-    principal = authenticate(twin.store, authorization)
-    require_editor(principal, "write SensorThings entities")
-    return Editor(twin, principal)
+    require_editor(twin.principal, "write SensorThings entities")
+    return Editor(twin, twin.principal)
 
 
 async def json_body(request: Request) -> Any:

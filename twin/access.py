@@ -125,6 +125,16 @@ def may_read(principal: Principal, classification: Classification | str) -> bool
     return Classification(classification) in CLASSIFICATIONS[principal.role]
 
 
+def sensor_classifications(principal: Principal) -> frozenset[Classification]:
+    """Datastream classifications the SensorThings API shows ``principal``.
+
+    Those of :func:`may_read` but ``personal``: a SensorThings client pages through whole
+    entity sets and their Observations, which cannot be audited read by read, so personal
+    sensor data (e.g. a sponsor's garden sensor) stays in the administration view only.
+    """
+    return CLASSIFICATIONS[principal.role] - {Classification.PERSONAL}
+
+
 def audit_personal_read(
     store: TwinStore, principal: Principal, classification: Classification | str, what: str
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -11,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from sample_data import get_path
 from tests.conftest import make_town
-from twin.config import load_config
+from twin.access import create_token
+from twin.config import Role, load_config
 from twin.importer import init_municipality
 from twin.store.base import SensorSite
 from twin.workspace import Workspace
@@ -146,36 +146,73 @@ def test_bad_requests_are_explained(
     assert get(client, "Things", **{"$count": "true"})["@iot.count"] == 15  # nothing was dropped
 
 
-def test_only_public_datastreams_are_visible(tmp_path: Path) -> None:
+SITES = {  # classification: (key, name)
+    "public": ("P1", "Pegel"),
+    "council": ("C1", "Bodenfeuchte Ratsprojekt"),
+    "internal": ("I1", "Kanalzustand"),
+    "personal": ("X1", "Bodenfeuchte Privatgarten"),
+}
+#: What each role finds through SensorThings; personal data never (see access.py).
+SEEN_BY_ROLE: dict[Role | None, set[str]] = {
+    None: {"public"},
+    Role.PARTICIPANT: {"public"},
+    Role.COUNCIL: {"public", "council"},
+    Role.ADMINISTRATION: {"public", "council", "internal"},
+    Role.ADMIN: {"public", "council", "internal"},
+}
+
+
+@pytest.fixture(scope="module")
+def classified(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict[str, int]]:
+    """Testort with one datastream of each classification, each with one observation."""
+    tmp_path = tmp_path_factory.mktemp("classified")
     config = load_config(make_town(tmp_path))
     workspace = Workspace(tmp_path / "ws")
     store = init_municipality(config, workspace, actor="pytest")
-    public = store.register_sensor(
-        SensorSite("P1", "Pegel", "water_level", 600100.0, 5500100.0, "cm"), actor="pytest"
-    )
-    hidden = store.register_sensor(
-        SensorSite(
-            "H1",
-            "Bodenfeuchte Privatgarten",
-            "soil_moisture",
-            600200.0,
-            5500200.0,
-            "%",
-            classification="council",
-        ),
-        actor="pytest",
-    )
     frame = pd.DataFrame({"phenomenon_time": ["2025-07-01T00:00:00Z"], "result": [1.0]})
-    store.add_observations(public, frame, actor="pytest")
-    hidden_obs = store.add_observations(hidden, frame, actor="pytest")
-    assert hidden_obs.new == 1
-    client = TestClient(create_app(workspace))
+    ids = {}
+    for n, (classification, (key, name)) in enumerate(SITES.items()):
+        site = SensorSite(
+            key,
+            name,
+            "soil_moisture",
+            600100.0 + 100 * n,
+            5500100.0,
+            "%",
+            classification=classification,
+        )
+        ids[classification] = store.register_sensor(site, actor="pytest")
+        assert store.add_observations(ids[classification], frame, actor="pytest").new == 1
+    return workspace, ids
+
+
+@pytest.mark.parametrize("role", list(SEEN_BY_ROLE), ids=lambda r: r or "anonymous")
+def test_each_role_sees_the_datastreams_it_may_read(
+    classified: tuple[Workspace, dict[str, int]], role: Role | None
+) -> None:
+    workspace, ids = classified
+    headers = {}
+    if role is not None:
+        _, token = create_token(workspace.store("testort"), f"t-{role}", role, actor="pytest")
+        headers["Authorization"] = f"Bearer {token}"
+    client = TestClient(create_app(workspace), headers=headers)
     sta = "/testort/sta/v1.1"
-    streams = client.get(f"{sta}/Datastreams", params={"$count": "true"}).json()
-    assert streams["@iot.count"] == 1 and streams["value"][0]["name"].startswith("Pegel")
-    assert client.get(f"{sta}/Datastreams({hidden})").status_code == 404
-    assert client.get(f"{sta}/Datastreams({hidden})/Observations").json()["value"] == []
-    assert client.get(f"{sta}/Observations", params={"$count": "true"}).json()["@iot.count"] == 1
-    things = client.get(f"{sta}/Things").json()["value"]
-    assert [t["name"] for t in things] == ["Pegel"]
-    assert client.get(f"{sta}/Locations", params={"$count": "true"}).json()["@iot.count"] == 1
+    seen = SEEN_BY_ROLE[role]
+    streams = client.get(f"{sta}/Datastreams").json()["value"]
+    assert {s["@iot.id"] for s in streams} == {ids[c] for c in seen}
+    observations = client.get(f"{sta}/Observations", params={"$count": "true"}).json()
+    assert observations["@iot.count"] == len(seen)
+    things = {t["name"] for t in client.get(f"{sta}/Things").json()["value"]}
+    assert things == {SITES[c][1] for c in seen}
+    for classification, datastream in ids.items():
+        one = client.get(f"{sta}/Datastreams({datastream})")
+        if classification in seen:
+            assert one.status_code == 200, classification
+            expanded = client.get(
+                f"{sta}/Datastreams({datastream})", params={"$expand": "Observations"}
+            ).json()
+            assert len(expanded["Observations"]) == 1
+        else:  # the same answer as a datastream that does not exist
+            assert one.status_code == 404
+            assert one.json() == client.get(f"{sta}/Datastreams(999999)").json()
+            assert client.get(f"{sta}/Datastreams({datastream})/Observations").json()["value"] == []

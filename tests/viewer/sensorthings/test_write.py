@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import frost_sta_client as fsc
@@ -25,8 +22,8 @@ from fastapi.testclient import TestClient
 
 from layers.sensors.publish import ObservationPublisher
 from tests.conftest import make_town
-from tests.layers.sensors.test_mqtt_ingest import free_port, start_broker
-from tests.viewer.conftest import role_tokens, serving
+from tests.layers.sensors.test_mqtt_ingest import free_port, own_broker
+from tests.viewer.conftest import copy_workspace, role_tokens, serving
 from twin.access import create_token
 from twin.config import Role, load_config
 from twin.importer import init_municipality
@@ -54,9 +51,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:furl.pathstr is deprecated:Depre
 
 @pytest.fixture(scope="module")
 def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("sta-write") / "ws"
-    shutil.copytree(imported_workspace.root, root)
-    workspace = Workspace(root)
+    workspace = copy_workspace(imported_workspace, tmp_path_factory, "sta-write")
     town = tmp_path_factory.mktemp("testort")
     init_municipality(load_config(make_town(town)), workspace, actor="pytest")
     return workspace
@@ -65,12 +60,8 @@ def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFa
 @pytest.fixture(scope="module")
 def broker() -> Iterator[int]:
     """A Mosquitto of this module's own."""
-    port, data = free_port(), Path(tempfile.mkdtemp(prefix="sta-broker-"))
-    process = start_broker(data, port)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
-    shutil.rmtree(data, ignore_errors=True)
+    with own_broker("sta-broker-") as port:
+        yield port
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,18 @@ navigation, ``$select``, ``$orderby``, ``$expand``), so that adding an entity se
 property is one entry here rather than new endpoint code. ``{a}`` in an expression is the
 alias of the entity's own table, ``{p}`` that of the parent in a navigation.
 
-Only datastreams classified ``public`` are visible, with everything reachable from them:
-the access-control issue replaces :data:`PUBLIC` by a per-role policy in one place.
+A caller sees the datastreams whose classification their role may read
+(:func:`twin.access.sensor_classifications`), with everything reachable from them: each
+entity's ``visible`` condition names those classifications as ``{shown}``
+(:func:`visible_sql`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from twin.config import Classification
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class Entity:
         return self.filter_columns.get(prop) or self.properties[prop]
 
 
-_PUBLIC_DATASTREAM = "d.classification = 'public'"
+_SHOWN_DATASTREAM = "d.classification IN ({shown})"
 
 ENTITIES: dict[str, Entity] = {
     "Things": Entity(
@@ -59,7 +64,7 @@ ENTITIES: dict[str, Entity] = {
             ),
             "Datastreams": Navigation("Datastreams", False, "{a}.thing_id = {p}.id"),
         },
-        f"EXISTS (SELECT 1 FROM sta_datastreams d WHERE d.thing_id = {{a}}.id AND {_PUBLIC_DATASTREAM})",
+        f"EXISTS (SELECT 1 FROM sta_datastreams d WHERE d.thing_id = {{a}}.id AND {_SHOWN_DATASTREAM})",
         frozenset({"properties"}),
     ),
     "Locations": Entity(
@@ -83,7 +88,7 @@ ENTITIES: dict[str, Entity] = {
             ),
         },
         "EXISTS (SELECT 1 FROM sta_thing_locations tl JOIN sta_datastreams d ON d.thing_id = "
-        f"tl.thing_id WHERE tl.location_id = {{a}}.id AND {_PUBLIC_DATASTREAM})",
+        f"tl.thing_id WHERE tl.location_id = {{a}}.id AND {_SHOWN_DATASTREAM})",
         frozenset({"location"}),
     ),
     "HistoricalLocations": Entity(
@@ -94,7 +99,7 @@ ENTITIES: dict[str, Entity] = {
             "Thing": Navigation("Things", True, "{a}.id = {p}.thing_id"),
             "Locations": Navigation("Locations", False, "{a}.id = {p}.location_id"),
         },
-        f"EXISTS (SELECT 1 FROM sta_datastreams d WHERE d.thing_id = {{a}}.thing_id AND {_PUBLIC_DATASTREAM})",
+        f"EXISTS (SELECT 1 FROM sta_datastreams d WHERE d.thing_id = {{a}}.thing_id AND {_SHOWN_DATASTREAM})",
     ),
     "Datastreams": Entity(
         "Datastreams",
@@ -115,7 +120,7 @@ ENTITIES: dict[str, Entity] = {
             ),
             "Observations": Navigation("Observations", False, "{a}.datastream_id = {p}.id"),
         },
-        "{a}.classification = 'public'",
+        "{a}.classification IN ({shown})",
         frozenset({"unitOfMeasurement", "properties"}),
     ),
     "Sensors": Entity(
@@ -128,7 +133,7 @@ ENTITIES: dict[str, Entity] = {
             "metadata": "{a}.metadata",
         },
         {"Datastreams": Navigation("Datastreams", False, "{a}.sensor_id = {p}.id")},
-        f"EXISTS (SELECT 1 FROM sta_datastreams d WHERE d.sensor_id = {{a}}.id AND {_PUBLIC_DATASTREAM})",
+        f"EXISTS (SELECT 1 FROM sta_datastreams d WHERE d.sensor_id = {{a}}.id AND {_SHOWN_DATASTREAM})",
     ),
     "ObservedProperties": Entity(
         "ObservedProperties",
@@ -136,7 +141,7 @@ ENTITIES: dict[str, Entity] = {
         {"name": "{a}.name", "definition": "{a}.definition", "description": "{a}.description"},
         {"Datastreams": Navigation("Datastreams", False, "{a}.observed_property_id = {p}.id")},
         "EXISTS (SELECT 1 FROM sta_datastreams d WHERE d.observed_property_id = {a}.id AND "
-        f"{_PUBLIC_DATASTREAM})",
+        f"{_SHOWN_DATASTREAM})",
     ),
     "Observations": Entity(
         "Observations",
@@ -154,7 +159,7 @@ ENTITIES: dict[str, Entity] = {
         },
         # unary + keeps SQLite from choosing the (datastream, time) index for this term, so
         # that queries across all datastreams can walk the time index and stop early
-        f"+{{a}}.datastream_id IN (SELECT d.id FROM sta_datastreams d WHERE {_PUBLIC_DATASTREAM})",
+        f"+{{a}}.datastream_id IN (SELECT d.id FROM sta_datastreams d WHERE {_SHOWN_DATASTREAM})",
         frozenset({"result", "parameters"}),
         {"result": "{a}.result"},
     ),
@@ -169,7 +174,21 @@ ENTITIES: dict[str, Entity] = {
         },
         {"Observations": Navigation("Observations", False, "{a}.foi_id = {p}.id")},
         "EXISTS (SELECT 1 FROM sta_thing_locations tl JOIN sta_datastreams d ON d.thing_id = "
-        f"tl.thing_id WHERE tl.location_id = {{a}}.location_id AND {_PUBLIC_DATASTREAM})",
+        f"tl.thing_id WHERE tl.location_id = {{a}}.location_id AND {_SHOWN_DATASTREAM})",
         frozenset({"feature"}),
     ),
 }
+
+
+def visible_sql(entity: Entity, alias: str, shown: Iterable[Classification] | None) -> str:
+    """The condition that keeps ``entity`` to what datastreams of ``shown`` reach.
+
+    ``None`` restricts nothing (an editor reading back what they wrote, even a Thing
+    without datastreams). The classifications are members of a closed enumeration, so
+    quoting them into the SQL cannot inject anything; an empty set shows nothing.
+    """
+    if shown is None:
+        return "1"
+    names = sorted(Classification(c).value for c in shown)
+    listed = ", ".join(f"'{name}'" for name in names) or "NULL"
+    return entity.visible.format(a=alias, shown=listed)

@@ -14,6 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass, field, replace
 
+from twin.config import Classification
 from twin.errors import InvalidRequestError, UnknownFeatureError
 from viewer.api.sensorthings.entities import ENTITIES, Entity
 from viewer.api.sensorthings.filter_sql import filter_sql
@@ -35,14 +36,22 @@ DATA_ARRAY_COMPONENTS = (
 (``validTime`` is not stored by this service)."""
 
 
+PUBLIC_ONLY = frozenset({Classification.PUBLIC})
+
+
 @dataclass(frozen=True)
 class Selection:
-    """A set of entities: the entity set plus a SQL condition on alias ``{a}``."""
+    """A set of entities: the entity set plus a SQL condition on alias ``{a}``.
+
+    ``shown`` are the datastream classifications the caller may read (None: no
+    restriction); a navigation or ``$expand`` from this selection keeps them.
+    """
 
     entity: Entity
     condition: str = "1"
     params: tuple[object, ...] = ()
     single: bool = False
+    shown: frozenset[Classification] | None = PUBLIC_ONLY
 
 
 @dataclass(frozen=True)
@@ -95,18 +104,21 @@ def navigate(parent: Selection, nav_name: str) -> Selection:
     else:
         join = nav.join.format(a="{a}", p=alias)
         condition = f"EXISTS (SELECT 1 FROM {parent.entity.table} {alias} WHERE {inner} AND {join})"
-    return Selection(target, condition, parent.params, nav.single)
+    return Selection(target, condition, parent.params, nav.single, parent.shown)
 
 
-def resolve_path(path: str) -> Resource:
-    """Turn ``Things(1)/Datastreams`` or ``Datastreams(3)/name/$value`` into a :class:`Resource`."""
+def resolve_path(path: str, shown: frozenset[Classification] = PUBLIC_ONLY) -> Resource:
+    """Turn ``Things(1)/Datastreams`` or ``Datastreams(3)/name/$value`` into a :class:`Resource`.
+
+    ``shown``: the datastream classifications the caller may read.
+    """
     segments = [s for s in path.strip("/").split("/") if s]
     if not segments:
         raise InvalidRequestError("empty resource path")
     match = _SEGMENT.match(segments[0])
     if not match:
         raise InvalidRequestError(f"{segments[0]!r} is not an entity set or Entity(id)")
-    selection = Selection(_entity(match.group(1)))
+    selection = Selection(_entity(match.group(1)), shown=shown)
     if match.group(2):
         selection = replace(
             selection, condition="{a}.id = ?", params=(int(match.group(2)),), single=True

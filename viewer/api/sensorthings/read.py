@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from twin.errors import InvalidRequestError
 from twin.store.base import TwinStore
-from viewer.api.sensorthings.entities import Entity
+from viewer.api.sensorthings.entities import Entity, visible_sql
 from viewer.api.sensorthings.filter_sql import filter_sql
 from viewer.api.sensorthings.query import Options, Selection, data_array_components, navigate
 
@@ -23,7 +23,7 @@ ALIAS = "e"
 
 def _where(selection: Selection, options: Options) -> tuple[str, list[object]]:
     entity = selection.entity
-    clauses = [selection.condition.format(a=ALIAS), entity.visible.format(a=ALIAS)]
+    clauses = [selection.condition.format(a=ALIAS), visible_sql(entity, ALIAS, selection.shown)]
     params: list[object] = list(selection.params)
     if options.filter is not None:
         condition, filter_params = filter_sql(options.filter, entity, alias=ALIAS)
@@ -81,9 +81,10 @@ def _value(entity: Entity, name: str, row: dict[str, Any]) -> Any:
 
 
 def render(
-    store: TwinStore, entity: Entity, row: dict[str, Any], base: str, options: Options
+    store: TwinStore, selection: Selection, row: dict[str, Any], base: str, options: Options
 ) -> dict[str, Any]:
-    """One entity as SensorThings JSON, with its ``$expand``ed navigation properties."""
+    """One entity of ``selection`` as SensorThings JSON, with its ``$expand``ed navigation properties."""
+    entity = selection.entity
     self_link = f"{base}/{entity.name}({row['id']})"
     out: dict[str, Any] = {"@iot.id": row["id"], "@iot.selfLink": self_link}
     for name in entity.properties:
@@ -92,7 +93,7 @@ def render(
     expanded = dict(options.expand)
     for nav in entity.navigation:
         if nav in expanded:
-            own = Selection(entity, "{a}.id = ?", (row["id"],), True)
+            own = Selection(entity, "{a}.id = ?", (row["id"],), True, selection.shown)
             target = navigate(own, nav)
             result = collection(store, target, base, expanded[nav], link=f"{self_link}/{nav}")
             if target.single:
@@ -133,7 +134,7 @@ def collection(
     if options.data_array:
         out["value"] = data_arrays(selection.entity, page, base, options)
     else:
-        out["value"] = [render(store, selection.entity, row, base, options) for row in page]
+        out["value"] = [render(store, selection, row, base, options) for row in page]
     if len(rows) > options.top:
         out["@iot.nextLink"] = _next_link(link, options, raw)
     return out
@@ -177,4 +178,4 @@ def single(store: TwinStore, selection: Selection, base: str, options: Options) 
     rows, _ = fetch(store, selection, Options(top=1, expand=options.expand, select=options.select))
     if not rows:
         raise UnknownFeatureError(f"no such {selection.entity.name} entity")
-    return render(store, selection.entity, rows[0], base, options)
+    return render(store, selection, rows[0], base, options)

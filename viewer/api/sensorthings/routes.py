@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from twin.access import sensor_classifications
 from twin.errors import UnknownFeatureError
 from viewer.api.sensorthings import write
 from viewer.api.sensorthings.entities import ENTITIES
@@ -49,8 +50,11 @@ def service_root(request: Request, twin: TwinViewDep) -> dict[str, Any]:
 
 @router.get("/{path:path}", summary="Entities, single entities, navigation and properties")
 def resource(request: Request, twin: TwinViewDep, path: str) -> Response:
-    """Answer any resource path with the system query options of OGC 18-088, 9.3."""
-    target = resolve_path(path)
+    """Answer any resource path with the system query options of OGC 18-088, 9.3.
+
+    The caller sees the datastreams their role may read, and what hangs off them.
+    """
+    target = resolve_path(path, sensor_classifications(twin.principal))
     raw = dict(request.query_params)
     options = parse_options(raw, target.selection.entity)
     base = _base(request, twin.record.slug)

@@ -531,9 +531,9 @@ def _base(request: Request, slug: str) -> str:
 
 def _entity_json(store: TwinStore, base: str, entity_set: str, entity_id: int) -> dict[str, Any]:
     """An entity as GET shows it, whatever its classification: the editor wrote it."""
-    entity = replace(ENTITIES[entity_set], visible="1")
-    rows, _ = fetch(store, Selection(entity, "{a}.id = ?", (entity_id,), True), Options(top=1))
-    return render(store, entity, rows[0], base, Options())
+    selection = Selection(ENTITIES[entity_set], "{a}.id = ?", (entity_id,), True, None)
+    rows, _ = fetch(store, selection, Options(top=1))
+    return render(store, selection, rows[0], base, Options())
 
 
 def _public_observations(
@@ -546,7 +546,7 @@ def _public_observations(
         entity, "{a}.id IN (SELECT value FROM json_each(?))", (json.dumps(list(streams)),)
     )
     rows, _ = fetch(store, selection, Options(top=len(streams)))
-    return [(streams[row["id"]], render(store, entity, row, base, Options())) for row in rows]
+    return [(streams[row["id"]], render(store, selection, row, base, Options())) for row in rows]
 
 
 def _follow_up(

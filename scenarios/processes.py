@@ -31,9 +31,9 @@ from scenarios.heat_twin import cached_twin_heat, difference
 from scenarios.heat_zones import with_changes
 from scenarios.landuse import INDICATORS, Indicator, cached_landuse_twin
 from scenarios.model import ScenarioBook, base_state, parse_ref
-from twin.access import ANONYMOUS, Principal, may_read_scenario
+from twin.access import ANONYMOUS, Principal, readable_scenario
 from twin.config import MunicipalityConfig
-from twin.errors import InvalidRequestError, UnknownFeatureError
+from twin.errors import InvalidRequestError
 from twin.store.base import TwinStore
 
 
@@ -324,9 +324,7 @@ def _pin_refs(context: ProcessContext, inputs: dict[str, Any]) -> dict[str, Any]
 
     def pinned(ref: str) -> str:
         scenario_id, version = parse_ref(ref)
-        record = book.store.scenario(scenario_id)
-        if not may_read_scenario(context.principal, record.status):
-            raise UnknownFeatureError(f"there is no scenario {scenario_id!r}")
+        record = readable_scenario(book.store, context.principal, scenario_id)
         return ref if version is not None else f"{ref}@{record.version}"
 
     if "scenario" in inputs:

@@ -26,6 +26,7 @@ from typing import Final, NamedTuple
 
 from twin.config import Classification, Role
 from twin.errors import AuthenticationError, PermissionDeniedError
+from twin.store._scenarios import ScenarioRecord, missing_scenario
 from twin.store.base import TwinStore
 
 TOKEN_PREFIX: Final = "twin_"
@@ -118,6 +119,14 @@ def authenticate(store: TwinStore, authorization: str | None) -> Principal:
 def may_read_scenario(principal: Principal, status: str) -> bool:
     """Whether ``principal`` may see a scenario in ``status``."""
     return status in SCENARIO_STATUSES[principal.role]
+
+
+def readable_scenario(store: TwinStore, principal: Principal, scenario_id: str) -> ScenarioRecord:
+    """The scenario's record if ``principal`` may see it; else the error of a missing one."""
+    record = store.scenario(scenario_id)
+    if not may_read_scenario(principal, record.status):
+        raise missing_scenario(scenario_id)
+    return record
 
 
 def may_read(principal: Principal, classification: Classification | str) -> bool:

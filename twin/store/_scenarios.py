@@ -30,6 +30,17 @@ CREATE TABLE IF NOT EXISTS twin_scenario_events (
 """
 
 
+def missing_scenario(scenario_id: str) -> UnknownFeatureError:
+    """The error for a scenario that does not exist, or that the caller may not see.
+
+    One message for both, so that an answer never tells a hidden scenario from a
+    missing one (:func:`twin.access.readable_scenario`).
+    """
+    return UnknownFeatureError(
+        f"there is no scenario {scenario_id!r}", hint="'twin scenario list SLUG' shows them."
+    )
+
+
 class ScenarioRecord(NamedTuple):
     """A scenario as listed: who made it, its status and its newest version."""
 
@@ -157,10 +168,7 @@ class ScenarioTables:
             _schema(conn)
             row = conn.execute(f"{_LIST} WHERE s.id = ?", (scenario_id,)).fetchone()
         if row is None:
-            raise UnknownFeatureError(
-                f"there is no scenario {scenario_id!r}",
-                hint="'twin scenario list SLUG' shows them.",
-            )
+            raise missing_scenario(scenario_id)
         return ScenarioRecord(*row)
 
     def scenario_versions(self: StoreConnections, scenario_id: str) -> list[VersionRecord]:

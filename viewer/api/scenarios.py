@@ -20,8 +20,7 @@ from pydantic import BaseModel, Field
 from scenarios.edits import edits_from_geojson, edits_to_geojson
 from scenarios.landuse import INDICATORS, cached_landuse_twin
 from scenarios.model import Scenario, ScenarioBook, diff, parse_ref
-from twin.access import Principal, may_read_scenario, require_editor
-from twin.errors import UnknownFeatureError
+from twin.access import Principal, may_read_scenario, readable_scenario, require_editor
 from viewer.deps import TwinViewDep
 
 router = APIRouter(prefix="/{slug}/api/scenarios", tags=["scenarios"])
@@ -75,9 +74,7 @@ def visible_scenario(caller: Caller, ref: str, version: int | None = None) -> Sc
     if version is not None:
         ref = f"{ref}@{version}"
     scenario_id, _ = parse_ref(ref)
-    record = caller.book.store.scenario(scenario_id)
-    if not may_read_scenario(caller.principal, record.status):
-        raise UnknownFeatureError(f"there is no scenario {scenario_id!r}")
+    readable_scenario(caller.book.store, caller.principal, scenario_id)
     return caller.book.load(ref)
 
 

@@ -9,15 +9,14 @@ from typing import Any
 import pytest
 import shapely
 
+from tests.twin.conftest import BOUNDARY, store_at
 from twin.access import ANONYMOUS, Principal
 from twin.config import ParticipationConfig, Role, parse_config
 from twin.errors import ConfigError, InvalidRequestError, StoreError, UnknownFeatureError
 from twin.participation import check_contribution, check_geometry, check_moderation
 from twin.store._contributions import ContributionFilter, NewContribution
-from twin.store.base import MunicipalityRecord
 from twin.store.embedded import EmbeddedStore
 
-BOUNDARY = shapely.box(600000, 5500000, 601000, 5501000)
 INSIDE = {"type": "Point", "coordinates": [10.39222, 49.64867]}  # ≈ (600500, 5500500)
 CONFIG = {
     "name": "Testort",
@@ -30,12 +29,7 @@ CONFIG = {
 
 @pytest.fixture
 def store(tmp_path: Path) -> EmbeddedStore:
-    store = EmbeddedStore(tmp_path / "twin.gpkg")
-    store.set_municipality(
-        MunicipalityRecord("testort", "Testort", "09999999", "EPSG:25832", BOUNDARY, False, ""),
-        actor="pytest",
-    )
-    return store
+    return store_at(tmp_path)
 
 
 def new(title: str = "Bank am Brunnen", **extra: Any) -> NewContribution:

@@ -9,13 +9,12 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.twin.conftest import store_at
 from twin.catalogue import CatalogueEntry
 from twin.config import LocalText
 from twin.errors import StoreError, UnknownFeatureError, UnknownLayerError
-from twin.store.base import MunicipalityRecord, TimeFilter
+from twin.store.base import TimeFilter
 from twin.store.embedded import EmbeddedStore
-
-BOUNDARY = shapely.box(600000, 5500000, 601000, 5501000)
 
 
 def entry(name: str = "trees", **extra: object) -> CatalogueEntry:
@@ -33,15 +32,6 @@ def entry(name: str = "trees", **extra: object) -> CatalogueEntry:
         imported_by="pytest",
         **extra,
     )
-
-
-def store_at(tmp_path: Path) -> EmbeddedStore:
-    store = EmbeddedStore(tmp_path / "twin.gpkg")
-    store.set_municipality(
-        MunicipalityRecord("testort", "Testort", "09999999", "EPSG:25832", BOUNDARY, False, ""),
-        actor="pytest",
-    )
-    return store
 
 
 def trees(n: int) -> gpd.GeoDataFrame:

@@ -1,33 +1,51 @@
-"""Helpers of the browser tests of the citizen view and the touch table.
+"""Helpers of the browser tests: Debian's Chromium, pages that are checked, screenshots.
 
-The Playwright set-up is the one of ``test_browser.py`` (Debian's Chromium, software
-WebGL); pages record JavaScript errors and requests that leave the twin, and a test
+The ``browser`` fixture of ``conftest.py`` launches Chromium with :data:`CHROMIUM_ARGS`
+(software WebGL from SwiftShader, so no GPU is needed); pages opened with
+:func:`open_page` record JavaScript errors and requests that leave the twin, and a test
 fails on either. Screenshots go to ``tests/artifacts/`` so that people can look at them.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import rasterio
 from playwright.sync_api import Browser, Page
+from rasterio.errors import NotGeoreferencedWarning
 
-from tests.viewer.test_browser import CHROMIUM, CHROMIUM_ARGS
 from viewer import bundle_assets, templating
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-unsafe-swiftshader",  # opt in to software WebGL (no automatic fallback)
+]
+#: True once the map page has loaded its layers.
+READY = "document.getElementById('twin-app').dataset.ready === 'true'"
 Point = tuple[float, float]
 
 __all__ = [
     "ARTIFACTS",
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "READY",
     "circle",
     "open_page",
+    "pixel_spread",
     "require_assets",
     "screenshot",
     "touch_strokes",
@@ -35,11 +53,9 @@ __all__ = [
 
 
 def require_assets() -> None:
-    """Skip without the bundled MapLibre GL or without Chromium."""
+    """Skip without the bundled MapLibre GL (the ``browser`` fixture skips without Chromium)."""
     if not templating.maplibre_available():
         pytest.skip(f"front-end assets not bundled; run `{bundle_assets.COMMAND}`")
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
 
 
 @contextmanager
@@ -73,6 +89,15 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path))
     return path
+
+
+def pixel_spread(png: Path, *, left: int) -> float:
+    """Standard deviation of the pixel values right of ``left`` (0 for a blank area)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(png) as image:
+            pixels = image.read()[:3, :, left:]
+    return float(np.std(pixels.astype(float)))
 
 
 def circle(centre: Point, radius: float, steps: int = 24) -> list[Point]:

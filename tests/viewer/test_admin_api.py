@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import shapely
 from fastapi.testclient import TestClient
 
 from sample_data import get_path
-from tests.viewer.conftest import role_tokens
+from tests.viewer.conftest import copy_workspace, role_tokens
 from twin.access import create_token
 from twin.accounts import log_in
 from twin.config import Role
@@ -30,9 +29,7 @@ Headers = dict[str, str]
 @pytest.fixture(scope="module")
 def workspace(two_towns: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """A copy of Musterstadt and Testort of our own: these tests write."""
-    root = tmp_path_factory.mktemp("admin-api") / "ws"
-    shutil.copytree(two_towns.root, root)
-    return Workspace(root)
+    return copy_workspace(two_towns, tmp_path_factory, "admin-api")
 
 
 @pytest.fixture(scope="module")

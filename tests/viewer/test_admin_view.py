@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,12 +11,12 @@ import geopandas as gpd
 import pytest
 import shapely
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from sample_data import get_path
 from scenarios.model import ScenarioBook
-from tests.viewer.conftest import role_tokens, serving
-from tests.viewer.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.viewer._browser import ARTIFACTS, open_page
+from tests.viewer.conftest import copy_workspace, role_tokens, serving
 from tests.viewer.test_contributions import feature
 from twin.accounts import add_user
 from twin.config import Role
@@ -27,16 +26,13 @@ from viewer.app import create_app
 
 PAGE = "/musterstadt/admin"
 PASSWORD = "verwaltung-am-marktplatz"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 Headers = dict[str, str]
 
 
 @pytest.fixture(scope="module")
 def workspace(two_towns: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """Our own copy with an admin user, an open alert, a draft and two pending contributions."""
-    root = tmp_path_factory.mktemp("admin-view") / "ws"
-    shutil.copytree(two_towns.root, root)
-    workspace = Workspace(root)
+    workspace = copy_workspace(two_towns, tmp_path_factory, "admin-view")
     store = workspace.store("musterstadt")
     add_user(store, "Anna Admin", Role.ADMIN, PASSWORD, actor="pytest")
     add_user(store, "Renate Rat", Role.COUNCIL, PASSWORD, actor="pytest")
@@ -197,25 +193,10 @@ def server(workspace: Workspace) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser: Browser, server: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    with open_page(browser, server, viewport={"width": 1280, "height": 900}) as page:
+        yield page
 
 
 def bad_districts(path: Path) -> Path:

@@ -6,80 +6,29 @@ Playwright. WebGL comes from SwiftShader (software rendering), so no GPU is need
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-import rasterio
-from playwright.sync_api import Browser, Page, sync_playwright
-from rasterio.errors import NotGeoreferencedWarning
+from playwright.sync_api import Browser, Page
 
+from tests.viewer._browser import READY, open_page, pixel_spread, require_assets
 from twin.workspace import Workspace
-from viewer import bundle_assets, templating
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--enable-unsafe-swiftshader",  # opt in to software WebGL (no automatic fallback)
-]
-READY = "document.getElementById('twin-app').dataset.ready === 'true'"
 
 
 @pytest.fixture(scope="module")
 def server(live_server: str) -> str:
     """Base URL of the real app, once the front-end assets are bundled."""
-    if not templating.maplibre_available():
-        pytest.skip(f"front-end assets not bundled; run `{bundle_assets.COMMAND}`")
+    require_assets()
     return live_server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
 def page(browser: Browser, server: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1200, "height": 800}, locale="de-DE")
-    page = context.new_page()
-    errors: list[str] = []
-    outside: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if request.url.startswith((server, "data:", "blob:"))
-            else outside.append(request.url)
-        ),
-    )
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
-    assert not outside, f"requests outside the twin: {outside}"
-
-
-def pixel_spread(png: Path, *, left: int) -> float:
-    """Standard deviation of the pixel values right of ``left`` (0 for a blank area)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with rasterio.open(png) as image:
-            pixels = image.read()[:3, :, left:]
-    return float(np.std(pixels.astype(float)))
+    with open_page(browser, server) as page:
+        yield page
 
 
 def test_map_loads_layers_in_3d_and_switches_language(

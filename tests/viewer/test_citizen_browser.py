@@ -10,23 +10,21 @@ Screenshots are saved in tests/artifacts/.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.viewer._browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    READY,
     Point,
     open_page,
+    pixel_spread,
     require_assets,
     screenshot,
 )
-from tests.viewer.conftest import serving
-from tests.viewer.test_browser import READY, pixel_spread
+from tests.viewer.conftest import copy_workspace, serving
 from tests.viewer.test_citizen_view import PUBLISHED, SLUG, publish_sample_plan
 from twin.access import create_token
 from twin.config import Role
@@ -41,9 +39,7 @@ ALL_STATES = ("pending", "approved", "hidden")
 
 @pytest.fixture(scope="module")
 def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("citizen-browser") / "ws"
-    shutil.copytree(imported_workspace.root, root)
-    workspace = Workspace(root)
+    workspace = copy_workspace(imported_workspace, tmp_path_factory, "citizen-browser")
     publish_sample_plan(workspace)
     return workspace
 
@@ -53,15 +49,6 @@ def server(workspace: Workspace) -> Iterator[str]:
     require_assets()
     with serving(create_app(workspace)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    require_assets()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

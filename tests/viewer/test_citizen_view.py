@@ -8,11 +8,8 @@ reset time from the query and checks them.
 from __future__ import annotations
 
 import datetime
-import json
 import re
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +17,7 @@ from fastapi.testclient import TestClient
 from sample_data import get_path
 from scenarios.model import ScenarioBook
 from scenarios.plans import read_plan
-from tests.viewer.conftest import role_tokens
+from tests.viewer.conftest import copy_workspace, page_config, role_tokens
 from twin.config import Classification
 from twin.fusion import LIVE_LAYER, refresh_live_layer
 from twin.workspace import Workspace
@@ -57,9 +54,7 @@ def publish_sample_plan(workspace: Workspace) -> None:
 @pytest.fixture(scope="module")
 def workspace(two_towns: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """Musterstadt with layers of every classification, the live layer and three scenarios."""
-    root = tmp_path_factory.mktemp("citizen-view") / "ws"
-    shutil.copytree(two_towns.root, root)
-    workspace = Workspace(root)
+    workspace = copy_workspace(two_towns, tmp_path_factory, "citizen-view")
     refresh_live_layer(workspace.store(SLUG), actor="pytest")
     publish_sample_plan(workspace)
     return workspace
@@ -73,15 +68,6 @@ def tokens(workspace: Workspace) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def client(workspace: Workspace) -> TestClient:
     return TestClient(create_app(workspace))
-
-
-def page_config(html: str) -> dict[str, Any]:
-    match = re.search(
-        r'<script type="application/json" id="twin-config">(.*?)</script>', html, re.S
-    )
-    assert match, "the page embeds its config"
-    config: dict[str, Any] = json.loads(match.group(1))
-    return config
 
 
 def public_layers(workspace: Workspace) -> set[str]:

@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -20,11 +19,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
-from tests.conftest import make_town
-from tests.viewer.conftest import role_tokens
+from tests.viewer.conftest import add_testort, copy_workspace, role_tokens
 from twin.access import create_token
-from twin.config import Role, load_config
-from twin.importer import init_municipality
+from twin.config import Role
 from twin.workspace import Workspace
 from viewer.app import create_app
 
@@ -55,12 +52,8 @@ def feature(
 
 @pytest.fixture(scope="module")
 def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("contributions") / "ws"
-    shutil.copytree(imported_workspace.root, root)
-    workspace = Workspace(Path(root))
-    town = tmp_path_factory.mktemp("testort")
-    init_municipality(load_config(make_town(town)), workspace, actor="pytest")
-    return workspace
+    workspace = copy_workspace(imported_workspace, tmp_path_factory, "contributions")
+    return add_testort(workspace, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

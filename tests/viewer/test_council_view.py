@@ -11,23 +11,23 @@ from __future__ import annotations
 import io
 import math
 import re
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import shapely
 from fastapi.testclient import TestClient
 from lxml import html as lxml_html
+from playwright.sync_api import Browser
 from pypdf import PdfReader
 
 from scenarios.compare import HEAT_INDICATORS, Comparison, compare
 from scenarios.edits import Edit
 from scenarios.landuse import INDICATORS, cached_landuse_twin
 from scenarios.model import ScenarioBook, Status
-from tests.viewer.conftest import role_tokens, serving
+from tests.viewer._browser import ARTIFACTS, open_page
+from tests.viewer.conftest import copy_workspace, role_tokens, serving
 from tests.viewer.test_processes import PAVED_ALTSTADT, YARD_EAST
 from twin.access import ANONYMOUS
 from twin.workspace import Workspace
@@ -49,9 +49,7 @@ Tokens = dict[str, dict[str, str]]
 
 @pytest.fixture(scope="module")
 def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("council-view") / "ws"
-    shutil.copytree(imported_workspace.root, root)
-    workspace = Workspace(Path(root))
+    workspace = copy_workspace(imported_workspace, tmp_path_factory, "council-view")
     book = ScenarioBook(workspace.store("musterstadt"), workspace.config("musterstadt"))
     park = [
         Edit("designate", shapely.box(*PAVED_ALTSTADT), use="green", label="Park am Markt"),
@@ -362,8 +360,6 @@ def test_unknown_maps_are_missing_and_published_ones_public(
 
 # -- in a real browser -------------------------------------------------------------------
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
 
 @pytest.fixture(scope="module")
 def council_server(workspace: Workspace) -> Iterator[str]:
@@ -382,29 +378,11 @@ def council_server(workspace: Workspace) -> Iterator[str]:
 
 
 @pytest.mark.browser
-def test_a_council_member_logs_in_and_reads_the_comparison(council_server: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.viewer.test_browser import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+def test_a_council_member_logs_in_and_reads_the_comparison(
+    browser: Browser, council_server: str
+) -> None:
     server = council_server
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-        page = context.new_page()
-        errors: list[str] = []
-        outside: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "request",
-            lambda request: (
-                None
-                if request.url.startswith((server, "data:", "blob:"))
-                else outside.append(request.url)
-            ),
-        )
+    with open_page(browser, server, viewport={"width": 1280, "height": 900}) as page:
         page.goto(f"{server}{PAGE}")
         assert "/musterstadt/login" in page.url
         page.fill("#login-name", "Renate Rat")
@@ -451,7 +429,3 @@ def test_a_council_member_logs_in_and_reads_the_comparison(council_server: str) 
         assert not page.locator(".council-chooser").is_visible()
         assert not page.locator(".site-header").is_visible()
         assert table.is_visible()
-        context.close()
-        chromium.close()
-    assert not errors, f"JavaScript errors: {errors}"
-    assert not outside, f"requests outside the twin: {outside}"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 import shapely
 from fastapi.testclient import TestClient
@@ -13,6 +10,7 @@ from scenarios.edits import Edit
 from scenarios.landuse import landuse_twin
 from scenarios.model import ScenarioBook
 from scenarios.runner import REUSED
+from tests.viewer.conftest import copy_workspace
 from tests.viewer.test_processes import PAVED_ALTSTADT, edits
 from twin.access import create_token
 from twin.config import Role
@@ -24,9 +22,7 @@ BASE = "/musterstadt/ogc/processes"
 
 @pytest.fixture(scope="module")
 def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("landuse-processes") / "ws"
-    shutil.copytree(imported_workspace.root, root)
-    return Workspace(Path(root))
+    return copy_workspace(imported_workspace, tmp_path_factory, "landuse-processes")
 
 
 @pytest.fixture(scope="module")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from layers.buildings import BuildingUse
 from tests.conftest import build_workspace, make_town
+from tests.viewer.conftest import page_config
 from twin.catalogue import CatalogueEntry
 from twin.config import LocalText
 from twin.settings import get_settings
@@ -22,15 +21,6 @@ from viewer.app import app_from_settings, create_app
 from viewer.deps import get_workspace
 from viewer.labels import attribution as credit
 from viewer.views.map_config import BUILDING_USES
-
-
-def map_config(html: str) -> dict[str, Any]:
-    match = re.search(
-        r'<script type="application/json" id="twin-config">(.*?)</script>', html, re.S
-    )
-    assert match, "map page embeds its config"
-    config: dict[str, Any] = json.loads(match.group(1))
-    return config
 
 
 def test_portal_lists_municipalities(client: TestClient, viewer_workspace: Workspace) -> None:
@@ -56,7 +46,7 @@ def test_portal_of_an_empty_workspace(tmp_path: Path) -> None:
 def test_map_page_config(client: TestClient, viewer_workspace: Workspace) -> None:
     page = client.get("/musterstadt/")
     assert page.status_code == 200
-    config = map_config(page.text)
+    config = page_config(page.text)
     ids = [layer["id"] for layer in config["layers"]]
     assert "sensitive_sites" not in ids and "dem" not in ids
     assert ids[-1] == "buildings", "buildings are drawn on top"

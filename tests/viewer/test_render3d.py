@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import struct
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from scenarios.heat_maps import LABELS
 from scenarios.heat_twin import TwinHeat, difference
 from scenarios.model import ScenarioBook
 from scenarios.twin_layers import TwinLayers, twin_layers
-from tests.viewer.conftest import role_tokens
+from tests.viewer.conftest import copy_workspace, role_tokens
 from twin.importer import import_layer
 from twin.workspace import Workspace
 from viewer import render3d
@@ -53,9 +52,7 @@ API = "/musterstadt/api"
 
 @pytest.fixture(scope="module")
 def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("render3d") / "ws"
-    shutil.copytree(imported_workspace.root, root)
-    return Workspace(root)
+    return copy_workspace(imported_workspace, tmp_path_factory, "render3d")
 
 
 @pytest.fixture(scope="module")

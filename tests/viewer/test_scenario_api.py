@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-from tests.viewer.conftest import role_tokens
+from tests.viewer.conftest import copy_workspace, role_tokens
 from tests.viewer.test_processes import PAVED_ALTSTADT, edits
 from twin.access import create_token
 from twin.config import Role
@@ -24,9 +23,7 @@ TWIN = str(Path(sys.executable).parent / "twin")
 
 @pytest.fixture(scope="module")
 def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("scenario-api") / "ws"
-    shutil.copytree(imported_workspace.root, root)
-    return Workspace(Path(root))
+    return copy_workspace(imported_workspace, tmp_path_factory, "scenario-api")
 
 
 @pytest.fixture(scope="module")

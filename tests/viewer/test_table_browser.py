@@ -12,18 +12,16 @@ Screenshots are saved in tests/artifacts/.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.viewer._browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    READY,
     Point,
     circle,
     open_page,
@@ -31,8 +29,7 @@ from tests.viewer._browser import (
     screenshot,
     touch_strokes,
 )
-from tests.viewer.conftest import serving
-from tests.viewer.test_browser import READY
+from tests.viewer.conftest import copy_workspace, serving
 from tests.viewer.test_citizen_view import EVENT, SLUG
 from twin.access import create_token
 from twin.config import Role
@@ -47,9 +44,7 @@ KIOSK = {"viewport": {"width": 1600, "height": 900}, "has_touch": True, "is_mobi
 
 @pytest.fixture(scope="module")
 def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("table-browser") / "ws"
-    shutil.copytree(imported_workspace.root, root)
-    return Workspace(root)
+    return copy_workspace(imported_workspace, tmp_path_factory, "table-browser")
 
 
 @pytest.fixture(scope="module")
@@ -57,15 +52,6 @@ def server(workspace: Workspace) -> Iterator[str]:
     require_assets()
     with serving(create_app(workspace)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    require_assets()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def table(page: Page, server: str, query: str = f"?event={EVENT}") -> None:

@@ -8,10 +8,8 @@ Mosquitto of this module's own, so that nothing else announces on its topics.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from layers.sensors.publish import observation_json, sta_url
 from tests.conftest import make_town
-from tests.layers.sensors.test_mqtt_ingest import free_port, publish, start_broker, tts
+from tests.layers.sensors.test_mqtt_ingest import free_port, own_broker, publish, tts
 from tests.viewer.sensorthings.test_write import Subscriber
 from twin.workspace import Workspace
 from viewer.app import create_app
@@ -56,12 +54,8 @@ profile = "soil_moisture"
 @pytest.fixture(scope="module")
 def broker() -> Iterator[int]:
     """A Mosquitto of this module's own."""
-    port, data = free_port(), Path(tempfile.mkdtemp(prefix="announce-broker-"))
-    process = start_broker(data, port)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
-    shutil.rmtree(data, ignore_errors=True)
+    with own_broker("announce-broker-") as port:
+        yield port
 
 
 @pytest.fixture

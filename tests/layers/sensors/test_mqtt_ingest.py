@@ -11,7 +11,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -276,6 +277,19 @@ def start_broker(data: Path, port: int, extra: str = "") -> subprocess.Popen[byt
         time.sleep(0.05)
     broker.kill()
     pytest.fail("test broker did not start")
+
+
+@contextmanager
+def own_broker(prefix: str) -> Iterator[int]:
+    """A Mosquitto of the caller's own on a free port (yielded), in a new folder ``prefix*``."""
+    port, data = free_port(), Path(tempfile.mkdtemp(prefix=prefix))
+    process = start_broker(data, port)
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def test_broker_restart_mid_stream_loses_nothing(store: TwinStore) -> None:

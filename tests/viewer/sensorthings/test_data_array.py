@@ -6,14 +6,13 @@ default JSON, and must go back in through ``CreateObservations`` unchanged.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.viewer.conftest import role_tokens
+from tests.viewer.conftest import copy_workspace, role_tokens
 from tests.viewer.sensorthings.test_write import datastream, post, thing
 from twin.workspace import Workspace
 from viewer.app import create_app
@@ -115,9 +114,7 @@ def writable(
     imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """The API over a private copy of Musterstadt, and an administration token."""
-    root = tmp_path_factory.mktemp("data-array") / "ws"
-    shutil.copytree(imported_workspace.root, root)
-    workspace = Workspace(root)
+    workspace = copy_workspace(imported_workspace, tmp_path_factory, "data-array")
     app = create_app(workspace)
     app.state.sta_publisher = None
     yield TestClient(app), role_tokens(workspace.store("musterstadt"))["administration"]

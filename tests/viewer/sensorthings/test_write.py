@@ -21,12 +21,10 @@ import requests
 from fastapi.testclient import TestClient
 
 from layers.sensors.publish import ObservationPublisher
-from tests.conftest import make_town
 from tests.layers.sensors.test_mqtt_ingest import free_port, own_broker
-from tests.viewer.conftest import copy_workspace, role_tokens, serving
+from tests.viewer.conftest import add_testort, copy_workspace, role_tokens, serving
 from twin.access import create_token
-from twin.config import Role, load_config
-from twin.importer import init_municipality
+from twin.config import Role
 from twin.workspace import Workspace
 from viewer.app import create_app
 
@@ -52,9 +50,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:furl.pathstr is deprecated:Depre
 @pytest.fixture(scope="module")
 def workspace(imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     workspace = copy_workspace(imported_workspace, tmp_path_factory, "sta-write")
-    town = tmp_path_factory.mktemp("testort")
-    init_municipality(load_config(make_town(town)), workspace, actor="pytest")
-    return workspace
+    return add_testort(workspace, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,10 @@ change of state is kept as an event with who made it and why.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from typing import NamedTuple
 
 from twin.errors import InvalidRequestError, UnknownFeatureError
-from twin.store._connections import StoreConnections
+from twin.store._connections import StoreConnections, create_tables, utc_now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS twin_alerts (
@@ -51,15 +50,10 @@ class AlertEvent(NamedTuple):
     note: str
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 def create_alert_schema(conn: sqlite3.Connection) -> None:
     """Create the alert tables if they are missing."""
-    for statement in SCHEMA.split(";\n"):  # not executescript: it would commit the transaction
-        if statement.strip():
-            conn.execute(statement)
+    create_tables(conn, SCHEMA)
 
 
 class AlertTables:
@@ -81,14 +75,14 @@ class AlertTables:
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO twin_alerts (rule, datastream_id, state, opened_at, "
                 "observed_at, value, message) VALUES (?, ?, 'open', ?, ?, ?, ?)",
-                (rule, datastream_id, _now(), observed_at, value, message),
+                (rule, datastream_id, utc_now(), observed_at, value, message),
             )
             if cursor.rowcount == 0:
                 return None
             alert_id = int(cursor.lastrowid or 0)
             conn.execute(
                 "INSERT INTO twin_alert_events (alert_id, at, state, actor, note) VALUES (?, ?, 'open', ?, ?)",
-                (alert_id, _now(), actor, message),
+                (alert_id, utc_now(), actor, message),
             )
             self._audit(conn, actor, "open_alert", f"alert {alert_id}", {"rule": rule})
         return alert_id
@@ -109,7 +103,7 @@ class AlertTables:
             conn.execute("UPDATE twin_alerts SET state = ? WHERE id = ?", (state, alert_id))
             conn.execute(
                 "INSERT INTO twin_alert_events (alert_id, at, state, actor, note) VALUES (?, ?, ?, ?, ?)",
-                (alert_id, _now(), state, actor, note),
+                (alert_id, utc_now(), state, actor, note),
             )
             self._audit(conn, actor, f"{state}_alert", f"alert {alert_id}", {"note": note})
 

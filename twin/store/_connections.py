@@ -4,7 +4,24 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import Any, Protocol
+
+
+def utc_now() -> str:
+    """The current time as the store's tables keep it (ISO 8601, UTC, whole seconds)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def create_tables(conn: sqlite3.Connection, schema: str) -> None:
+    """Run the ``;``-separated statements of ``schema`` one by one.
+
+    Not ``executescript``: it would commit the transaction the caller is in, and a table
+    part creates its tables inside the transaction of its first write.
+    """
+    for statement in schema.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 class StoreConnections(Protocol):

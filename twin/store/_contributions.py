@@ -18,14 +18,13 @@ import json
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from twin.errors import InvalidRequestError, UnknownFeatureError
-from twin.store._connections import StoreConnections
+from twin.store._connections import StoreConnections, create_tables, utc_now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS twin_contributions (
@@ -138,14 +137,6 @@ class ContributionFilter:
     ids: Collection[int] | None = None
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _schema(conn: sqlite3.Connection) -> None:
-    for statement in SCHEMA.split(";\n"):  # not executescript: it would commit
-        if statement.strip():
-            conn.execute(statement)
 
 
 _RECORD = """
@@ -195,7 +186,7 @@ class ContributionTables:
         """Store a new contribution (``pending``); returns its id."""
         minx, miny, maxx, maxy = new.geometry.bounds
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             cursor = conn.execute(
                 "INSERT INTO twin_contributions (title, text, category, geom, geojson, minx, "
                 "miny, maxx, maxy, scenario, source, event, author, author_key, created_at) "
@@ -215,7 +206,7 @@ class ContributionTables:
                     new.event,
                     new.author,
                     new.author_key,
-                    _now(),
+                    utc_now(),
                 ),
             )
             contribution_id = int(cursor.lastrowid or 0)
@@ -233,7 +224,7 @@ class ContributionTables:
     ) -> ContributionRecord | None:
         """One contribution in any state (None if there is none); ``voter`` fills ``my_vote``."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             row = conn.execute(f"{_RECORD} WHERE c.id = ?", (voter, contribution_id)).fetchone()
         return None if row is None else _record(row)
 
@@ -259,7 +250,7 @@ class ContributionTables:
             minx, miny, maxx, maxy = query.bbox
             params += [maxx, minx, maxy, miny]
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             rows = conn.execute(
                 f"SELECT id, geom FROM twin_contributions WHERE {' AND '.join(conditions)} "
                 "ORDER BY id DESC",
@@ -291,12 +282,12 @@ class ContributionTables:
     ) -> int:
         """Store a comment (``pending``) on an approved contribution; returns its id."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             _require_approved(conn, contribution_id, "comments")
             cursor = conn.execute(
                 "INSERT INTO twin_contribution_comments (contribution_id, text, author, "
                 "author_key, created_at) VALUES (?, ?, ?, ?, ?)",
-                (contribution_id, text, author, author_key, _now()),
+                (contribution_id, text, author, author_key, utc_now()),
             )
             comment_id = int(cursor.lastrowid or 0)
             self._audit(
@@ -313,7 +304,7 @@ class ContributionTables:
     ) -> list[CommentRecord]:
         """Every comment (any state) on these contributions, oldest first."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             rows = conn.execute(
                 f"{_COMMENT} WHERE contribution_id IN (SELECT value FROM json_each(?)) ORDER BY id",
                 (json.dumps(sorted(contribution_ids)),),
@@ -325,13 +316,13 @@ class ContributionTables:
     ) -> None:
         """Record ``voter``'s vote (+1 or -1) on an approved contribution, replacing theirs."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             _require_approved(conn, contribution_id, "votes")
             conn.execute(
                 "INSERT INTO twin_votes (contribution_id, voter, value, voted_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (contribution_id, voter) "
                 "DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at",
-                (contribution_id, voter, value, _now()),
+                (contribution_id, voter, value, utc_now()),
             )
             self._audit(conn, actor, "vote", f"contribution {contribution_id}", {"value": value})
 
@@ -340,7 +331,7 @@ class ContributionTables:
     ) -> bool:
         """Withdraw ``voter``'s vote; returns whether there was one."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             _state(conn, contribution_id)
             cursor = conn.execute(
                 "DELETE FROM twin_votes WHERE contribution_id = ? AND voter = ?",
@@ -355,12 +346,12 @@ class ContributionTables:
     ) -> None:
         """Approve or hide a contribution (hiding needs a reason); who and when are kept."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             _state(conn, contribution_id)
             conn.execute(
                 "UPDATE twin_contributions SET state = ?, reason = ?, moderated_by = ?, "
                 "moderated_at = ? WHERE id = ?",
-                (state, reason, actor, _now(), contribution_id),
+                (state, reason, actor, utc_now(), contribution_id),
             )
             self._audit(
                 conn,
@@ -381,11 +372,11 @@ class ContributionTables:
     ) -> None:
         """Approve or hide a comment of this contribution (hiding needs a reason)."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             cursor = conn.execute(
                 "UPDATE twin_contribution_comments SET state = ?, reason = ?, moderated_by = ?, "
                 "moderated_at = ? WHERE id = ? AND contribution_id = ?",
-                (state, reason, actor, _now(), comment_id, contribution_id),
+                (state, reason, actor, utc_now(), comment_id, contribution_id),
             )
             if cursor.rowcount == 0:
                 raise UnknownFeatureError(

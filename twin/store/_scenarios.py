@@ -8,12 +8,10 @@ which status it expects, so two people cannot both move a scenario from the same
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime
 from typing import NamedTuple
 
 from twin.errors import InvalidRequestError, UnknownFeatureError
-from twin.store._connections import StoreConnections
+from twin.store._connections import StoreConnections, create_tables, utc_now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS twin_scenarios (
@@ -74,14 +72,6 @@ class StatusEvent(NamedTuple):
     note: str
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _schema(conn: sqlite3.Connection) -> None:
-    for statement in SCHEMA.split(";\n"):  # not executescript: it would commit
-        if statement.strip():
-            conn.execute(statement)
 
 
 _LIST = (
@@ -103,7 +93,7 @@ class ScenarioTables:
     ) -> None:
         """Store a new scenario with its first version; an existing id is refused."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             if conn.execute("SELECT 1 FROM twin_scenarios WHERE id = ?", (record.id,)).fetchone():
                 raise InvalidRequestError(
                     f"there is already a scenario {record.id!r}",
@@ -116,18 +106,18 @@ class ScenarioTables:
                     record.title,
                     record.description,
                     record.status,
-                    _now(),
+                    utc_now(),
                     actor,
                     record.branched_from,
                 ),
             )
             conn.execute(
                 "INSERT INTO twin_scenario_events (scenario_id, at, actor, status, note) VALUES (?, ?, ?, ?, ?)",
-                (record.id, _now(), actor, record.status, message),
+                (record.id, utc_now(), actor, record.status, message),
             )
             conn.execute(
                 "INSERT INTO twin_scenario_versions VALUES (?, 1, ?, ?, ?, ?)",
-                (record.id, _now(), actor, message, edits),
+                (record.id, utc_now(), actor, message, edits),
             )
             self._audit(
                 conn, actor, "create_scenario", f"scenario {record.id}", {"message": message}
@@ -138,7 +128,7 @@ class ScenarioTables:
     ) -> int:
         """Add a version with these edits; returns its number."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             row = conn.execute(
                 "SELECT max(version) FROM twin_scenario_versions WHERE scenario_id = ?",
                 (scenario_id,),
@@ -148,7 +138,7 @@ class ScenarioTables:
             version = int(row[0]) + 1
             conn.execute(
                 "INSERT INTO twin_scenario_versions VALUES (?, ?, ?, ?, ?, ?)",
-                (scenario_id, version, _now(), actor, message, edits),
+                (scenario_id, version, utc_now(), actor, message, edits),
             )
             self._audit(
                 conn, actor, "save_scenario", f"scenario {scenario_id}", {"version": version}
@@ -158,14 +148,14 @@ class ScenarioTables:
     def scenarios(self: StoreConnections) -> list[ScenarioRecord]:
         """All scenarios, by id."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             rows = conn.execute(f"{_LIST} ORDER BY s.id").fetchall()
         return [ScenarioRecord(*row) for row in rows]
 
     def scenario(self: StoreConnections, scenario_id: str) -> ScenarioRecord:
         """One scenario; an unknown id is an error that names it."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             row = conn.execute(f"{_LIST} WHERE s.id = ?", (scenario_id,)).fetchone()
         if row is None:
             raise missing_scenario(scenario_id)
@@ -174,7 +164,7 @@ class ScenarioTables:
     def scenario_versions(self: StoreConnections, scenario_id: str) -> list[VersionRecord]:
         """Every version of a scenario, oldest first."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             rows = conn.execute(
                 "SELECT * FROM twin_scenario_versions WHERE scenario_id = ? ORDER BY version",
                 (scenario_id,),
@@ -194,7 +184,7 @@ class ScenarioTables:
     ) -> None:
         """Move a scenario to ``status`` if it is still ``expected``; record who and why."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             cursor = conn.execute(
                 "UPDATE twin_scenarios SET status = ? WHERE id = ? AND status = ?",
                 (status, scenario_id, expected),
@@ -206,7 +196,7 @@ class ScenarioTables:
                 )
             conn.execute(
                 "INSERT INTO twin_scenario_events (scenario_id, at, actor, status, note) VALUES (?, ?, ?, ?, ?)",
-                (scenario_id, _now(), actor, status, note),
+                (scenario_id, utc_now(), actor, status, note),
             )
             self._audit(
                 conn,
@@ -219,7 +209,7 @@ class ScenarioTables:
     def scenario_history(self: StoreConnections, scenario_id: str) -> list[StatusEvent]:
         """Every status a scenario had, oldest first."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             rows = conn.execute(
                 "SELECT at, actor, status, note FROM twin_scenario_events WHERE scenario_id = ? ORDER BY id",
                 (scenario_id,),

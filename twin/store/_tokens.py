@@ -7,12 +7,11 @@ were revoked, for the audit.
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime
 from typing import NamedTuple
 
 from twin.errors import UnknownFeatureError
-from twin.store._connections import StoreConnections
+from twin.store._connections import StoreConnections, create_tables, utc_now
+from twin.store.base import SQLITE_INTEGERS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS twin_tokens (
@@ -32,12 +31,6 @@ class TokenRecord(NamedTuple):
     revoked_at: str | None
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _schema(conn: sqlite3.Connection) -> None:
-    conn.execute(SCHEMA)
 
 
 _COLUMNS = "id, name, role, created_at, created_by, revoked_at"
@@ -51,10 +44,10 @@ class TokenTables:
     ) -> int:
         """Store a token's hash with its holder's name and role; returns its id."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             cursor = conn.execute(
                 "INSERT INTO twin_tokens (name, role, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
-                (name, role, token_hash, _now(), actor),
+                (name, role, token_hash, utc_now(), actor),
             )
             token_id = int(cursor.lastrowid or 0)
             self._audit(
@@ -65,7 +58,7 @@ class TokenTables:
     def token_by_hash(self: StoreConnections, token_hash: str) -> TokenRecord | None:
         """The token with this hash, revoked or not; None if there is none."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM twin_tokens WHERE hash = ?", (token_hash,)
             ).fetchone()
@@ -74,19 +67,23 @@ class TokenTables:
     def tokens(self: StoreConnections) -> list[TokenRecord]:
         """Every token, oldest first."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             rows = conn.execute(f"SELECT {_COLUMNS} FROM twin_tokens ORDER BY id").fetchall()
         return [TokenRecord(*row) for row in rows]
 
     def revoke_token(self: StoreConnections, token_id: int, *, actor: str) -> None:
         """Make a token stop working (it stays listed)."""
         with self._transaction() as conn:
-            _schema(conn)
-            cursor = conn.execute(
-                "UPDATE twin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                (_now(), token_id),
+            create_tables(conn, SCHEMA)
+            revoked = (
+                token_id in SQLITE_INTEGERS  # no token has another id
+                and conn.execute(
+                    "UPDATE twin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                    (utc_now(), token_id),
+                ).rowcount
+                > 0
             )
-            if cursor.rowcount == 0:
+            if not revoked:
                 raise UnknownFeatureError(
                     f"there is no active token {token_id}",
                     hint="'twin token list SLUG' shows them.",

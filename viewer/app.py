@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -31,6 +31,7 @@ from viewer.api import (
     scenarios,
 )
 from viewer.api.http_cache import PageCache
+from viewer.api.request_body import check_json_body
 from viewer.api.sensorthings import routes as sensorthings
 from viewer.exceptions import http_error_handler, twin_error_handler
 from viewer.views import admin as admin_view
@@ -45,6 +46,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         title="Urban twin",
         summary="Digital twins of municipalities: OGC API Features, maps and views",
         version="0.1.0",
+        dependencies=[Depends(check_json_body)],
     )
     app.state.workspace = workspace
     app.state.jobs = JobRunner()

@@ -50,7 +50,6 @@ class AlertEvent(NamedTuple):
     note: str
 
 
-
 def create_alert_schema(conn: sqlite3.Connection) -> None:
     """Create the alert tables if they are missing."""
     create_tables(conn, SCHEMA)

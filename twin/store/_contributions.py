@@ -137,8 +137,6 @@ class ContributionFilter:
     ids: Collection[int] | None = None
 
 
-
-
 _RECORD = """
 SELECT c.id, c.title, c.text, c.category, c.geom, c.geojson, c.scenario, c.source, c.event,
   c.author, c.author_key, c.created_at, c.state, c.reason, c.moderated_by, c.moderated_at,

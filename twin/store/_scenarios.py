@@ -72,8 +72,6 @@ class StatusEvent(NamedTuple):
     note: str
 
 
-
-
 _LIST = (
     "SELECT s.id, s.title, s.description, s.status, s.created_at, s.created_by, s.branched_from, "
     "(SELECT max(version) FROM twin_scenario_versions v WHERE v.scenario_id = s.id) FROM twin_scenarios s"

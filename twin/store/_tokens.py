@@ -31,8 +31,6 @@ class TokenRecord(NamedTuple):
     revoked_at: str | None
 
 
-
-
 _COLUMNS = "id, name, role, created_at, created_by, revoked_at"
 
 

@@ -33,6 +33,13 @@ if TYPE_CHECKING:
     from twin.store._tokens import TokenRecord
     from twin.store._users import SessionRecord, UserRecord
 
+SQLITE_INTEGERS = range(-(2**63), 2**63)
+"""The whole numbers SQLite can store and compare: every id and offset lies in here.
+
+A number outside cannot even be put into a query (``OverflowError``), so the callers
+that take one from a request check it first; ``n in SQLITE_INTEGERS`` is quick.
+"""
+
 
 @dataclass(frozen=True)
 class MunicipalityRecord:

@@ -45,6 +45,7 @@ from twin.participation import (
     export_contributions,
 )
 from twin.store._contributions import CommentRecord, ContributionFilter, ContributionRecord
+from twin.store.base import SQLITE_INTEGERS
 from viewer.api.crs import parse_bbox, storage_crs_uri, transform_bbox
 from viewer.deps import TwinView, TwinViewDep
 
@@ -203,17 +204,27 @@ def _comment(caller: Caller, comment: CommentRecord) -> dict[str, Any]:
     return document
 
 
+def _missing(contribution_id: int) -> UnknownFeatureError:
+    return UnknownFeatureError(
+        f"there is no contribution {contribution_id}",
+        hint="The list is at ./ (approved contributions are public).",
+    )
+
+
 def _visible(caller: Caller, contribution_id: int) -> ContributionRecord:
-    """A contribution the caller may see; any other answers like a missing one (404)."""
+    """A contribution the caller may see; any other answers like a missing one (404).
+
+    So does an id no contribution can have (beyond SQLite's 64 bits), before the store
+    is asked.
+    """
+    if contribution_id not in SQLITE_INTEGERS:
+        raise _missing(contribution_id)
     record = caller.twin.store.contribution(contribution_id, voter=caller.key)
     principal = caller.twin.principal
     if record is None or not may_see_contribution(
         principal, record.state, record.author_key, caller.key
     ):
-        raise UnknownFeatureError(
-            f"there is no contribution {contribution_id}",
-            hint="The list is at ./ (approved contributions are public).",
-        )
+        raise _missing(contribution_id)
     return record
 
 
@@ -397,6 +408,8 @@ def moderate(contribution_id: int, body: ModerationIn, caller: CallerDep) -> JSO
     twin = caller.twin
     require_editor(twin.principal, "moderate contributions")
     state, reason = check_moderation(body.state, body.reason)
+    if contribution_id not in SQLITE_INTEGERS:
+        raise _missing(contribution_id)
     twin.store.moderate_contribution(contribution_id, state, reason, actor=twin.principal.name)
     return caller.respond(_feature(caller, _visible(caller, contribution_id)))
 
@@ -411,6 +424,8 @@ def moderate_comment(
     twin = caller.twin
     require_editor(twin.principal, "moderate comments")
     state, reason = check_moderation(body.state, body.reason)
+    if contribution_id not in SQLITE_INTEGERS or comment_id not in SQLITE_INTEGERS:
+        raise UnknownFeatureError(f"contribution {contribution_id} has no comment {comment_id}")
     twin.store.moderate_comment(
         contribution_id, comment_id, state, reason, actor=twin.principal.name
     )

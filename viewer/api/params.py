@@ -20,10 +20,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from twin.errors import InvalidRequestError
-from twin.store.base import TimeFilter
+from twin.store.base import SQLITE_INTEGERS, TimeFilter
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
+MAX_OFFSET = SQLITE_INTEGERS[-1]
+"""The largest offset the store can take; a larger one could only give an empty page."""
 
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}"
@@ -64,7 +66,11 @@ OPENAPI_ITEMS: dict[str, Any] = {
             f"Features per page (default {DEFAULT_LIMIT}).",
             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
         ),
-        _doc("offset", "Features to skip (paging).", {"type": "integer", "minimum": 0}),
+        _doc(
+            "offset",
+            "Features to skip (paging).",
+            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+        ),
         _doc(
             "datetime",
             "RFC 3339 instant or interval a/b with '..' for open ends; "
@@ -95,15 +101,15 @@ def reject_unknown(names: Iterable[str], *, allowed: frozenset[str]) -> None:
         )
 
 
-def _integer(name: str, text: str | None, default: int, *, low: int, high: int | None) -> int:
+def _integer(name: str, text: str | None, default: int, *, low: int, high: int) -> int:
     if text is None:
         return default
-    hint = f"Give a whole number from {low} to {high}." if high else f"Give {low} or more."
+    hint = f"Give a whole number from {low} to {high}."
     try:
         value = int(text)
     except ValueError:
         raise InvalidRequestError(f"{name}={text!r} is not a whole number", hint=hint) from None
-    if value < low or (high is not None and value > high):
+    if not low <= value <= high:
         raise InvalidRequestError(f"{name}={value} is out of range", hint=hint)
     return value
 
@@ -114,8 +120,8 @@ def parse_limit(text: str | None) -> int:
 
 
 def parse_offset(text: str | None) -> int:
-    """``offset``: a non-negative number of features to skip (default 0)."""
-    return _integer("offset", text, 0, low=0, high=None)
+    """``offset``: a number of features to skip, 0 to :data:`MAX_OFFSET` (default 0)."""
+    return _integer("offset", text, 0, low=0, high=MAX_OFFSET)
 
 
 def _instant(text: str, *, end: bool) -> datetime:
@@ -132,6 +138,13 @@ def _instant(text: str, *, end: bool) -> datetime:
     if match.group("time") is None:
         day = datetime.combine(value.date(), time.min, tzinfo=UTC)
         return day + timedelta(days=1, microseconds=-1) if end else day
+    try:
+        value.astimezone(UTC)  # what the store compares; 0001-01-01T00:00+01:00 has none
+    except OverflowError:
+        raise InvalidRequestError(
+            f"datetime value {text!r} lies outside the years 1 to 9999 in UTC",
+            hint=_DATETIME_HINT,
+        ) from None
     return value
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Union
 
 from twin.errors import InvalidRequestError
+from twin.store.base import SQLITE_INTEGERS
 
 _TOKEN = re.compile(
     r"""
@@ -263,11 +264,23 @@ class _Parser:
         if token.kind == "geography":
             return Geography(token.text[len("geography'") : -1].replace("''", "'"))
         if token.kind == "number":
-            return Literal(
-                float(token.text) if re.search(r"[.eE]", token.text) else int(token.text)
-            )
+            if re.search(r"[.eE]", token.text):
+                return Literal(float(token.text))
+            whole = int(token.text) if len(token.text) <= 20 else None  # int() stops at 4,300
+            if whole is None or whole not in SQLITE_INTEGERS:
+                raise InvalidRequestError(
+                    f"$filter: the whole number {token.text[:40]} at character "
+                    f"{token.position + 1} is too large (at most {SQLITE_INTEGERS[-1]})",
+                    hint=f"Write it as a decimal number, e.g. {token.text[0]}e{len(token.text) - 1}.",
+                )
+            return Literal(whole)
         if token.kind == "datetime":
-            moment = datetime.fromisoformat(token.text.replace("Z", "+00:00")).astimezone(UTC)
+            try:
+                moment = datetime.fromisoformat(token.text.replace("Z", "+00:00")).astimezone(UTC)
+            except (ValueError, OverflowError) as error:  # 2025-02-30, or before the year 1 in UTC
+                raise _error(
+                    f"{token.text} is not a valid time ({error})", token.position, self.text
+                ) from None
             return Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
         if token.kind == "name":
             if token.text in ("true", "false"):

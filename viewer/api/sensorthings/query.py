@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from twin.config import Classification
 from twin.errors import InvalidRequestError, UnknownFeatureError
+from twin.store.base import SQLITE_INTEGERS
 from viewer.api.sensorthings.entities import ENTITIES, Entity
 from viewer.api.sensorthings.filter_sql import filter_sql
 
@@ -107,6 +108,14 @@ def navigate(parent: Selection, nav_name: str) -> Selection:
     return Selection(target, condition, parent.params, nav.single, parent.shown)
 
 
+def entity_key(name: str, digits: str) -> int:
+    """The id in ``Name(digits)``; one beyond SQLite's 64 bits belongs to no entity (404)."""
+    key = int(digits) if len(digits) <= 20 else None  # int() refuses 4,300 digits and more
+    if key is None or key not in SQLITE_INTEGERS:
+        raise UnknownFeatureError(f"there is no {name}({digits})")
+    return key
+
+
 def resolve_path(path: str, shown: frozenset[Classification] = PUBLIC_ONLY) -> Resource:
     """Turn ``Things(1)/Datastreams`` or ``Datastreams(3)/name/$value`` into a :class:`Resource`.
 
@@ -121,7 +130,10 @@ def resolve_path(path: str, shown: frozenset[Classification] = PUBLIC_ONLY) -> R
     selection = Selection(_entity(match.group(1)), shown=shown)
     if match.group(2):
         selection = replace(
-            selection, condition="{a}.id = ?", params=(int(match.group(2)),), single=True
+            selection,
+            condition="{a}.id = ?",
+            params=(entity_key(match.group(1), match.group(2)),),
+            single=True,
         )
     for position, segment in enumerate(segments[1:], start=1):
         if segment == "$value" and position == len(segments) - 1:
@@ -145,7 +157,7 @@ def resolve_path(path: str, shown: frozenset[Classification] = PUBLIC_ONLY) -> R
             selection = replace(
                 selection,
                 condition=f"({selection.condition}) AND {{a}}.id = ?",
-                params=(*selection.params, int(key)),
+                params=(*selection.params, entity_key(name, key)),
                 single=True,
             )
     return Resource(selection, parts=segments)

@@ -56,10 +56,10 @@ from twin.store._sta_write import (
     Related,
     geojson_geometry,
 )
-from twin.store.base import TwinStore
+from twin.store.base import SQLITE_INTEGERS, TwinStore
 from twin.workspace import Workspace
 from viewer.api.sensorthings.entities import ENTITIES
-from viewer.api.sensorthings.query import Options, Selection
+from viewer.api.sensorthings.query import Options, Selection, entity_key
 from viewer.api.sensorthings.read import fetch, render
 from viewer.deps import TwinView, TwinViewDep, WorkspaceDep
 
@@ -131,7 +131,10 @@ def _utc(value: str) -> str | None:
     except ValueError:
         text = utc_text(pd.Series([value])).iloc[0]
         return text if isinstance(text, str) else None
-    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC).strftime(_ISO)
+    try:
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC).strftime(_ISO)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the year 1 in UTC
+        return None
 
 
 def _instant(column: str, *, nullable: bool = False) -> Check:
@@ -145,7 +148,8 @@ def _instant(column: str, *, nullable: bool = False) -> Check:
         if text is None:
             raise InvalidRequestError(
                 f"{at} must be an ISO 8601 time instant, got {_show(value)}",
-                hint="E.g. 2025-07-01T12:00:00Z; time intervals are not stored by this service.",
+                hint="E.g. 2025-07-01T12:00:00Z, in the years 1 to 9999 (UTC); "
+                "time intervals are not stored by this service.",
             )
         return {column: text}
 
@@ -285,6 +289,8 @@ def _reference(target: str, value: Any, at: str) -> Ref:
     ident = value["@iot.id"]
     if isinstance(ident, bool) or not isinstance(ident, int):
         raise InvalidRequestError(f"{at}.@iot.id must be a whole number, got {_show(ident)}")
+    if ident not in SQLITE_INTEGERS:  # the store could not even look it up
+        raise InvalidRequestError(f"{at}: there is no {target}({ident})")
     return Ref(target, ident, at)
 
 
@@ -377,7 +383,8 @@ def _one(segment: str) -> tuple[str, int]:
         raise InvalidRequestError(
             f"{segment!r} does not address one entity", hint="Address it as Things(1)."
         )
-    return _entity_set(match.group(1)), int(match.group(2))
+    entity_set = _entity_set(match.group(1))
+    return entity_set, entity_key(entity_set, match.group(2))
 
 
 def _require(store: TwinStore, entity_set: str, entity_id: int) -> None:

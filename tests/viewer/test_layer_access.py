@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.viewer.conftest import role_tokens
+from tests.viewer.conftest import copy_workspace, role_tokens
 from twin.access import CLASSIFICATIONS, create_token
 from twin.config import Classification, Role
 from twin.workspace import Workspace
@@ -33,13 +33,19 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def client(two_towns: Workspace) -> TestClient:
-    return TestClient(create_app(two_towns))
+def towns(two_towns: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A copy of our own: tokens and audited reads stay in this module."""
+    return copy_workspace(two_towns, tmp_path_factory, "layer-access")
 
 
 @pytest.fixture(scope="module")
-def tokens(two_towns: Workspace) -> dict[str, dict[str, str]]:
-    return role_tokens(two_towns.store("musterstadt"))
+def client(towns: Workspace) -> TestClient:
+    return TestClient(create_app(towns))
+
+
+@pytest.fixture(scope="module")
+def tokens(towns: Workspace) -> dict[str, dict[str, str]]:
+    return role_tokens(towns.store("musterstadt"))
 
 
 def test_policy_table_matches_the_issue() -> None:
@@ -83,10 +89,8 @@ def test_hidden_layer_answers_like_a_missing_one(
             ].replace("no_such_layer", "X")
 
 
-def test_personal_reads_are_audited_with_the_reader(
-    client: TestClient, two_towns: Workspace
-) -> None:
-    store = two_towns.store("musterstadt")
+def test_personal_reads_are_audited_with_the_reader(client: TestClient, towns: Workspace) -> None:
+    store = towns.store("musterstadt")
     _, token = create_token(store, "Sachbearbeiterin Grün", Role.ADMINISTRATION, actor="pytest")
     header = {"Authorization": f"Bearer {token}"}
 
@@ -111,10 +115,8 @@ def test_personal_reads_are_audited_with_the_reader(
     ]
 
 
-def test_a_token_of_another_municipality_is_refused(
-    client: TestClient, two_towns: Workspace
-) -> None:
-    _, foreign = create_token(two_towns.store("testort"), "Testort Amt", Role.ADMIN, actor="pytest")
+def test_a_token_of_another_municipality_is_refused(client: TestClient, towns: Workspace) -> None:
+    _, foreign = create_token(towns.store("testort"), "Testort Amt", Role.ADMIN, actor="pytest")
     answer = client.get(f"{OGC}/collections?f=json", headers={"Authorization": f"Bearer {foreign}"})
     assert answer.status_code == 401
 

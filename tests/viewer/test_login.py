@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.viewer.conftest import copy_workspace
 from twin.accounts import LOCK_AFTER, add_user, set_password
 from twin.config import Role
 from twin.workspace import Workspace
@@ -22,11 +23,13 @@ OGC = "/musterstadt/ogc/collections?f=json"
 
 
 @pytest.fixture(scope="module")
-def workspace(two_towns: Workspace) -> Workspace:
-    store = two_towns.store("musterstadt")
+def workspace(two_towns: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A copy of our own: the users added here must not reach other modules' copies."""
+    workspace = copy_workspace(two_towns, tmp_path_factory, "login")
+    store = workspace.store("musterstadt")
     add_user(store, "Renate Rat", Role.COUNCIL, PASSWORD, actor="pytest")
     add_user(store, "Paul Planer", Role.ADMINISTRATION, PASSWORD, actor="pytest")
-    return two_towns
+    return workspace
 
 
 def browser(workspace: Workspace) -> TestClient:

@@ -27,7 +27,7 @@ from scenarios.landuse import LandUseTwin
 from scenarios.landuse_maps import scenario_maps
 from scenarios.model import summary
 from twin.catalogue import CatalogueEntry
-from twin.config import Lang
+from twin.config import LandUseConfig, Lang
 
 TEXTS: dict[str, dict[str, str]] = {
     "de": {
@@ -170,6 +170,19 @@ def _context(
         "base_state": base_state,
         "software": f"urban-twin {version('urban-twin')}",
     }
+
+
+def brief_parameters(landuse: LandUseConfig, heat: TwinHeat | None) -> dict[str, object]:
+    """The model parameters a brief lists, so that its numbers can be reproduced.
+
+    The land-use settings but the conversion factors and targets (the brief cites those
+    with their sources), and with heat the model's parameters and cell size.
+    """
+    parameters: dict[str, object] = landuse.model_dump(exclude={"factors", "targets"})
+    if heat is not None:
+        parameters |= {f"heat.{k}": v for k, v in asdict(heat.parameters).items()}
+        parameters["heat.cell_size"] = heat.grid.cell_size
+    return parameters
 
 
 def write_brief(

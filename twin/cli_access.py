@@ -7,6 +7,7 @@ with a password. Both are stored hashed in the municipality's own store.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 import typer
@@ -18,6 +19,7 @@ from twin.access import create_token
 from twin.accounts import MIN_PASSWORD_LENGTH, add_user, set_password
 from twin.config import Role
 from twin.settings import get_settings
+from twin.store._users import UserRecord
 
 console = Console()
 token_app = typer.Typer(
@@ -63,19 +65,11 @@ def list_tokens(
     workspace: WorkspaceOption = None,
 ) -> None:
     """List a municipality's tokens (never the tokens themselves)."""
-    table = Table(title=f"Tokens: {slug}")
-    for column in ("id", "name", "role", "created", "by", "revoked"):
-        table.add_column(column)
-    for record in workspace_at(workspace).store(slug).tokens():
-        table.add_row(
-            str(record.id),
-            record.name,
-            record.role,
-            record.created_at,
-            record.created_by,
-            record.revoked_at or "",
-        )
-    console.print(table)
+    rows = [
+        (str(k.id), k.name, k.role, k.created_at, k.created_by, k.revoked_at or "")
+        for k in workspace_at(workspace).store(slug).tokens()
+    ]
+    _print_table(f"Tokens: {slug}", ("id", "name", "role", "created", "by", "revoked"), rows)
 
 
 @token_app.command("revoke")
@@ -87,6 +81,16 @@ def revoke(
     """Make a token stop working at once."""
     workspace_at(workspace).store(slug).revoke_token(token_id, actor=get_settings().actor)
     console.print(f"Token {token_id} revoked.")
+
+
+def _print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Print ``rows`` under ``columns``: the listings of tokens and users look alike."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def _password(from_stdin: bool) -> str:
@@ -130,15 +134,20 @@ def list_users(
     workspace: WorkspaceOption = None,
 ) -> None:
     """List a municipality's users and whether they can log in."""
-    table = Table(title=f"Users: {slug}")
-    for column in ("name", "role", "email", "created", "by", "state"):
-        table.add_column(column)
-    for user in workspace_at(workspace).store(slug).users():
-        state = f"disabled {user.disabled_at}" if user.disabled_at else "active"
-        if user.locked_until and not user.disabled_at:
-            state = f"locked until {user.locked_until}"
-        table.add_row(user.name, user.role, user.email, user.created_at, user.created_by, state)
-    console.print(table)
+    rows = [
+        (u.name, u.role, u.email, u.created_at, u.created_by, _login_state(u))
+        for u in workspace_at(workspace).store(slug).users()
+    ]
+    _print_table(f"Users: {slug}", ("name", "role", "email", "created", "by", "state"), rows)
+
+
+def _login_state(user: UserRecord) -> str:
+    """Whether ``user`` can log in: disabled (for good), locked (for a while) or active."""
+    if user.disabled_at:
+        return f"disabled {user.disabled_at}"
+    if user.locked_until:
+        return f"locked until {user.locked_until}"
+    return "active"
 
 
 @users_app.command("password")

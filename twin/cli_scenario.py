@@ -409,9 +409,7 @@ def brief(
 
     For example: `twin scenario brief musterstadt am-muehlbach --heat --lang en`.
     """
-    from dataclasses import asdict
-
-    from scenarios.brief import write_brief
+    from scenarios.brief import brief_parameters, write_brief
     from scenarios.model import base_state
 
     book = _book(workspace_at(workspace), slug)
@@ -419,11 +417,6 @@ def brief(
     target = out or workspace_at(workspace).folder(slug) / "briefs" / "_".join(
         s.ref.replace("@", "-v") for s in comparison.scenarios
     )
-    parameters: dict[str, object] = book.config.landuse.model_dump(exclude={"factors", "targets"})
-    if model is not None:
-        parameters |= {f"heat.{k}": v for k, v in asdict(model.parameters).items()} | {
-            "heat.cell_size": model.grid.cell_size
-        }
     with console.status("Writing the brief…"):
         written = write_brief(
             comparison,
@@ -432,7 +425,7 @@ def brief(
             sources=book.store.layers(),
             landuse=landuse,
             heat=model,
-            parameters=parameters,
+            parameters=brief_parameters(book.config.landuse, model),
             base_state=base_state(book.config, book.store),
             lang=lang,
             pdf=pdf,

@@ -781,18 +781,11 @@ def render_folder(workspace: Workspace, slug: str) -> Path:
     return workspace.folder(slug) / RENDERS_FOLDER
 
 
-def render_path(
-    store: TwinStore,
-    config: MunicipalityConfig,
-    folder: Path,
-    scenario: Scenario | None,
-    view: View,
-) -> Path:
-    """The cache file of a render: its name changes with base state, scenario version and view.
+def render_path(folder: Path, state: str, scenario: Scenario | None, view: View) -> Path:
+    """The cache file of a render: its name changes with base ``state``, scenario version and view.
 
     The name starts with the base state, so that files of an old one can be pruned.
     """
-    state = base_state(config, store)
     ref = scenario.ref if scenario is not None else "base"
     key = json.dumps([RENDER_VERSION, state, ref, view.key()], sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -811,7 +804,7 @@ def cached_render(
 
     Making one drops the files of older base states (re-imports, config changes).
     """
-    target = render_path(store, config, folder, scenario, view)
+    target = render_path(folder, base_state(config, store), scenario, view)
     if target.exists():
         return target
     scene = twin_scene(store, config, scenario, view)

@@ -14,27 +14,28 @@ version of a scenario can change under the same URL.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, Response
 
-from scenarios.model import Scenario
-from twin.access import ANONYMOUS, may_read_scenario
+from scenarios.model import Scenario, base_state
 from twin.config import Classification, Lang
 from twin.errors import UnknownLayerError
-from twin.workspace import Workspace
-from viewer.api.http_cache import etag_matches
-from viewer.api.scenarios import Caller, CallerDep, visible_scenario
-from viewer.deps import WorkspaceDep
+from viewer.api.http_cache import GeneratedFile, serve_generated
+from viewer.api.scenario_documents import (
+    FileRequest,
+    FileRequestDep,
+    ScenarioVersionDep,
+    published,
+)
+from viewer.api.scenarios import Caller, CallerDep
 from viewer.render3d import View, cached_render, parse_size, render_folder, render_path
 
-router = APIRouter(tags=["renders"])
+router = APIRouter(tags=["renders"], default_response_class=FileResponse)
 
 MEDIA_TYPES = {"png": "image/png", "glb": "model/gltf-binary"}
-VersionQuery = Annotated[
-    int | None, Query(ge=1, description="Scenario version [default: the newest].")
-]
 HeatQuery = Annotated[
     bool, Query(description="Drape the heat map: air temperature, or the scenario's change.")
 ]
@@ -61,112 +62,64 @@ def _terrain(caller: Caller, dem: str | None) -> str | None:
     return dem
 
 
-def _respond(
-    request: Request,
-    caller: Caller,
-    workspace: Workspace,
-    slug: str,
-    scenario: Scenario | None,
-    view: View,
-) -> Response:
+def png_view(
+    caller: CallerDep,
+    heat: HeatQuery = False,
+    lang: LangQuery = "de",
+    size: SizeQuery = "1280x720",
+    dem: DemQuery = None,
+) -> View:
+    """The picture the query asks for (a dependency: the base and the scenario route share it)."""
+    return View("png", parse_size(size), lang, heat, _terrain(caller, dem))
+
+
+def glb_view(caller: CallerDep, heat: HeatQuery = False, dem: DemQuery = None) -> View:
+    """The model the query asks for (a glTF has no pixels and no labels)."""
+    return View("glb", heat=heat, dem=_terrain(caller, dem))
+
+
+PngViewDep = Annotated[View, Depends(png_view)]
+GlbViewDep = Annotated[View, Depends(glb_view)]
+
+
+def _respond(asked: FileRequest, scenario: Scenario | None, view: View) -> Response:
     """The cached render (made now if missing), or 304 if the client has it."""
-    store, config = caller.book.store, caller.book.config
-    folder = render_folder(workspace, slug)
-    path = render_path(store, config, folder, scenario, view)
-    public = scenario is None or may_read_scenario(ANONYMOUS, scenario.record.status)
-    headers = {
-        "ETag": f'"{path.stem}"',
-        "Cache-Control": f"{'public' if public else 'private'}, no-cache",
-        "Vary": "Authorization",
-    }
-    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    cached_render(store, config, folder, scenario, view)
-    name = f"{slug}-{scenario.ref.replace('@', '-v') if scenario else 'base'}.{view.fmt}"
-    return FileResponse(
+    store, config = asked.caller.book.store, asked.caller.book.config
+    folder = render_folder(asked.workspace, asked.slug)
+    path = render_path(folder, base_state(config, store), scenario, view)
+    file = GeneratedFile(
         path,
+        etag=path.stem,
         media_type=MEDIA_TYPES[view.fmt],
-        headers=headers,
-        filename=name,
-        content_disposition_type="inline",
+        filename=asked.file_name(scenario, view.fmt),
+        public=published(scenario),
+        vary="Authorization",
     )
+    make = partial(cached_render, store, config, folder, scenario, view)
+    return serve_generated(asked.request, file, make)
 
 
-@router.get(
-    "/{slug}/api/render.png", summary="3D picture of the municipality", response_class=FileResponse
-)
-def base_png(
-    slug: str,
-    request: Request,
-    caller: CallerDep,
-    workspace: WorkspaceDep,
-    heat: HeatQuery = False,
-    lang: LangQuery = "de",
-    size: SizeQuery = "1280x720",
-    dem: DemQuery = None,
-) -> Response:
+@router.get("/{slug}/api/render.png", summary="3D picture of the municipality")
+def base_png(asked: FileRequestDep, view: PngViewDep) -> Response:
     """The municipality as it is, seen obliquely, as PNG."""
-    view = View("png", parse_size(size), lang, heat, _terrain(caller, dem))
-    return _respond(request, caller, workspace, slug, None, view)
+    return _respond(asked, None, view)
 
 
-@router.get(
-    "/{slug}/api/render.glb",
-    summary="3D model of the municipality (glTF)",
-    response_class=FileResponse,
-)
-def base_glb(
-    slug: str,
-    request: Request,
-    caller: CallerDep,
-    workspace: WorkspaceDep,
-    heat: HeatQuery = False,
-    dem: DemQuery = None,
-) -> Response:
+@router.get("/{slug}/api/render.glb", summary="3D model of the municipality (glTF)")
+def base_glb(asked: FileRequestDep, view: GlbViewDep) -> Response:
     """The municipality as it is, as binary glTF (y up, metres from the model's origin)."""
-    view = View("glb", heat=heat, dem=_terrain(caller, dem))
-    return _respond(request, caller, workspace, slug, None, view)
+    return _respond(asked, None, view)
 
 
-@router.get(
-    "/{slug}/api/scenarios/{scenario_id}/render.png",
-    summary="3D picture of a scenario",
-    response_class=FileResponse,
-)
-def scenario_png(
-    slug: str,
-    scenario_id: str,
-    request: Request,
-    caller: CallerDep,
-    workspace: WorkspaceDep,
-    version: VersionQuery = None,
-    heat: HeatQuery = False,
-    lang: LangQuery = "de",
-    size: SizeQuery = "1280x720",
-    dem: DemQuery = None,
-) -> Response:
+@router.get("/{slug}/api/scenarios/{scenario_id}/render.png", summary="3D picture of a scenario")
+def scenario_png(asked: FileRequestDep, scenario: ScenarioVersionDep, view: PngViewDep) -> Response:
     """A scenario version with its changes highlighted, seen obliquely at its edits, as PNG."""
-    scenario = visible_scenario(caller, scenario_id, version)
-    view = View("png", parse_size(size), lang, heat, _terrain(caller, dem))
-    return _respond(request, caller, workspace, slug, scenario, view)
+    return _respond(asked, scenario, view)
 
 
 @router.get(
-    "/{slug}/api/scenarios/{scenario_id}/render.glb",
-    summary="3D model of a scenario (glTF)",
-    response_class=FileResponse,
+    "/{slug}/api/scenarios/{scenario_id}/render.glb", summary="3D model of a scenario (glTF)"
 )
-def scenario_glb(
-    slug: str,
-    scenario_id: str,
-    request: Request,
-    caller: CallerDep,
-    workspace: WorkspaceDep,
-    version: VersionQuery = None,
-    heat: HeatQuery = False,
-    dem: DemQuery = None,
-) -> Response:
+def scenario_glb(asked: FileRequestDep, scenario: ScenarioVersionDep, view: GlbViewDep) -> Response:
     """A scenario version with its changes highlighted, as binary glTF."""
-    scenario = visible_scenario(caller, scenario_id, version)
-    view = View("glb", heat=heat, dem=_terrain(caller, dem))
-    return _respond(request, caller, workspace, slug, scenario, view)
+    return _respond(asked, scenario, view)

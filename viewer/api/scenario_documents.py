@@ -10,10 +10,12 @@ Every document is made once and kept in the municipality's workspace folder
 (``documents/``) under a name made of the base state, the scenario version and what was
 asked; a new version or a re-import gives a new name, and making a file of a new base
 state drops those of older ones. Files are written atomically. The name is the ETag, so
-a browser that has the file gets 304; ``no-cache`` because the newest version can
-change under the same URL, and ``private`` except for the maps of published scenarios
-(a brief lists the sources the caller's role may read). Making them is CPU work, so the
-routes are plain functions, run in FastAPI's threadpool.
+a browser that has the file gets 304 (:func:`viewer.api.http_cache.serve_generated`);
+``no-cache`` because the newest version can change under the same URL, and ``private``
+except for the maps of published scenarios (a brief lists the sources the caller's role
+may read). Making them is CPU work, so the routes are plain functions, run in FastAPI's
+threadpool. The dependencies :data:`FileRequestDep` and :data:`ScenarioVersionDep` serve
+the render routes too.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ import re
 import shutil
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from scenarios.brief import write_brief
+from scenarios.brief import brief_parameters, write_brief
 from scenarios.compare import compare
 from scenarios.heat_maps import save_map
 from scenarios.heat_outputs import atomic_path
@@ -45,11 +48,11 @@ from twin.catalogue import CatalogueEntry
 from twin.config import Classification, Lang
 from twin.errors import UnknownFeatureError
 from twin.workspace import Workspace
-from viewer.api.http_cache import etag_matches
+from viewer.api.http_cache import GeneratedFile, serve_generated
 from viewer.api.scenarios import Caller, CallerDep, visible_scenario
 from viewer.deps import WorkspaceDep
 
-router = APIRouter(tags=["scenario documents"])
+router = APIRouter(tags=["scenario documents"], default_response_class=FileResponse)
 
 DOCUMENTS_FOLDER: Final = "documents"
 #: Part of every file's name: raise it when the documents change, to drop the cached ones.
@@ -64,10 +67,71 @@ HeatQuery = Annotated[
     bool, Query(description="Also run the heat model: temperatures and the heat difference map.")
 ]
 
+#: Who asks matters to every document (the scenarios and sources a role may see).
+VARY: Final = "Authorization, Cookie"
+
 _LOCKS: dict[Path, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 #: matplotlib's pyplot is not thread-safe: one map or brief is drawn at a time.
 _DRAWING = threading.Lock()
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    """A request for one of a municipality's generated files, and who asks.
+
+    The routes here and in :mod:`viewer.api.renders` all need these four; one dependency
+    gives them, so that each route declares only its own parameters.
+    """
+
+    request: Request
+    caller: Caller
+    workspace: Workspace
+    slug: str
+
+    def file_name(self, scenario: Scenario | None, suffix: str, *what: str) -> str:
+        """The name offered to the browser: municipality, scenario version (or base), what."""
+        ref = scenario.ref.replace("@", "-v") if scenario is not None else "base"
+        return "-".join((self.slug, ref, *what)) + f".{suffix}"
+
+
+def file_request(
+    request: Request, caller: CallerDep, workspace: WorkspaceDep, slug: str
+) -> FileRequest:
+    """The :class:`FileRequest` of a route under ``/{slug}/api``."""
+    return FileRequest(request, caller, workspace, slug)
+
+
+FileRequestDep = Annotated[FileRequest, Depends(file_request)]
+
+
+def scenario_version(caller: CallerDep, scenario_id: str, version: VersionQuery = None) -> Scenario:
+    """The scenario version asked for; one the caller may not see is 404 like a missing one."""
+    return visible_scenario(caller, scenario_id, version)
+
+
+ScenarioVersionDep = Annotated[Scenario, Depends(scenario_version)]
+
+
+@dataclass(frozen=True)
+class BriefOptions:
+    """What a brief is made in: its language, and whether with the (slow) heat model."""
+
+    lang: Lang
+    heat: bool
+
+
+def brief_options(lang: LangQuery = "de", heat: HeatQuery = False) -> BriefOptions:
+    """The query of both brief routes (PDF and HTML)."""
+    return BriefOptions(lang, heat)
+
+
+BriefDep = Annotated[BriefOptions, Depends(brief_options)]
+
+
+def published(scenario: Scenario | None) -> bool:
+    """Whether everybody may see ``scenario`` (or the base state), so shared caches may keep it."""
+    return scenario is None or may_read_scenario(ANONYMOUS, scenario.record.status)
 
 
 def documents_folder(workspace: Workspace, slug: str) -> Path:
@@ -112,16 +176,6 @@ def _made_once(target: Path, make: Callable[[], None], *, entry: Path) -> None:
                 old.unlink(missing_ok=True)
 
 
-def _headers(scenario: Scenario, etag: str, *, same_for_all: bool) -> dict[str, str]:
-    """Caching headers; ``public`` only for a published scenario's role-independent files."""
-    public = same_for_all and may_read_scenario(ANONYMOUS, scenario.record.status)
-    return {
-        "ETag": f'"{etag}"',
-        "Cache-Control": f"{'public' if public else 'private'}, no-cache",
-        "Vary": "Authorization, Cookie",
-    }
-
-
 def _inline_images(page: Path) -> None:
     """Put the brief's maps into its HTML as data URLs, so that one file holds everything."""
 
@@ -142,11 +196,6 @@ def _write_brief(
     landuse = cached_landuse_twin(book.store, book.config)
     model = heat_model(caller) if heat else None
     comparison = compare(landuse, [scenario], targets=book.config.landuse.targets, heat=model)
-    parameters: dict[str, object] = book.config.landuse.model_dump(exclude={"factors", "targets"})
-    if model is not None:
-        parameters |= {f"heat.{k}": v for k, v in asdict(model.parameters).items()} | {
-            "heat.cell_size": model.grid.cell_size
-        }
     write_brief(
         comparison,
         folder,
@@ -154,7 +203,7 @@ def _write_brief(
         sources=_sources(caller),
         landuse=landuse,
         heat=model,
-        parameters=parameters,
+        parameters=brief_parameters(book.config.landuse, model),
         base_state=base_state(book.config, book.store),
         lang=lang,
         pdf=pdf,
@@ -167,80 +216,43 @@ def _sources(caller: Caller) -> list[CatalogueEntry]:
     return [e for e in caller.book.store.layers() if may_read(caller.principal, e.classification)]
 
 
-def _brief(
-    request: Request,
-    caller: Caller,
-    workspace: Workspace,
-    slug: str,
-    scenario: Scenario,
-    *,
-    lang: Lang,
-    heat: bool,
-    fmt: str,
-) -> Response:
+def _brief(asked: FileRequest, scenario: Scenario, options: BriefOptions, fmt: str) -> Response:
     """The cached brief (made now if missing), or 304 if the client has it."""
+    caller = asked.caller
     audience = sorted(c.value for c in Classification if may_read(caller.principal, c))
-    folder = _cache_path(
-        caller, documents_folder(workspace, slug), scenario, "brief", lang, heat, audience
-    )
+    documents = documents_folder(asked.workspace, asked.slug)
+    lang, heat = options.lang, options.heat
+    folder = _cache_path(caller, documents, scenario, "brief", lang, heat, audience)
     target = folder / f"brief.{fmt}"
-    headers = _headers(scenario, f"{folder.name}-{fmt}", same_for_all=False)  # sources by role
-    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    _made_once(
+    file = GeneratedFile(
         target,
-        lambda: _write_brief(caller, scenario, folder, lang=lang, heat=heat, pdf=fmt == "pdf"),
-        entry=folder,
-    )
-    stem = scenario.ref.replace("@", "-v")
-    name = f"{slug}-{stem}-{'entscheidungsvorlage' if lang == 'de' else 'brief'}"
-    return FileResponse(
-        target,
+        etag=f"{folder.name}-{fmt}",
         media_type="application/pdf" if fmt == "pdf" else "text/html; charset=utf-8",
-        headers=headers,
-        filename=f"{name}.{fmt}",
-        content_disposition_type="attachment" if fmt == "pdf" else "inline",
+        filename=asked.file_name(
+            scenario, fmt, "entscheidungsvorlage" if lang == "de" else "brief"
+        ),
+        public=False,  # it lists the sources the caller's role may read
+        vary=VARY,
+        attachment=fmt == "pdf",
     )
+    write = partial(_write_brief, caller, scenario, folder, lang=lang, heat=heat, pdf=fmt == "pdf")
+    return serve_generated(asked.request, file, partial(_made_once, target, write, entry=folder))
 
 
 @router.get(
-    "/{slug}/api/scenarios/{scenario_id}/brief.pdf",
-    summary="Decision brief of a scenario (PDF)",
-    response_class=FileResponse,
+    "/{slug}/api/scenarios/{scenario_id}/brief.pdf", summary="Decision brief of a scenario (PDF)"
 )
-def brief_pdf(
-    slug: str,
-    scenario_id: str,
-    request: Request,
-    caller: CallerDep,
-    workspace: WorkspaceDep,
-    version: VersionQuery = None,
-    lang: LangQuery = "de",
-    heat: HeatQuery = False,
-) -> Response:
+def brief_pdf(asked: FileRequestDep, scenario: ScenarioVersionDep, options: BriefDep) -> Response:
     """Indicators, § 17 findings, maps, edits and provenance of one scenario version, as PDF."""
-    scenario = visible_scenario(caller, scenario_id, version)
-    return _brief(request, caller, workspace, slug, scenario, lang=lang, heat=heat, fmt="pdf")
+    return _brief(asked, scenario, options, "pdf")
 
 
 @router.get(
-    "/{slug}/api/scenarios/{scenario_id}/brief.html",
-    summary="Decision brief of a scenario (HTML)",
-    response_class=FileResponse,
+    "/{slug}/api/scenarios/{scenario_id}/brief.html", summary="Decision brief of a scenario (HTML)"
 )
-def brief_html(
-    slug: str,
-    scenario_id: str,
-    request: Request,
-    caller: CallerDep,
-    workspace: WorkspaceDep,
-    version: VersionQuery = None,
-    lang: LangQuery = "de",
-    heat: HeatQuery = False,
-) -> Response:
+def brief_html(asked: FileRequestDep, scenario: ScenarioVersionDep, options: BriefDep) -> Response:
     """The same brief as one HTML file (its maps inside as data URLs)."""
-    scenario = visible_scenario(caller, scenario_id, version)
-    return _brief(request, caller, workspace, slug, scenario, lang=lang, heat=heat, fmt="html")
+    return _brief(asked, scenario, options, "html")
 
 
 def _write_map(caller: Caller, scenario: Scenario, kind: str, lang: Lang, target: Path) -> None:
@@ -265,24 +277,15 @@ def _write_map(caller: Caller, scenario: Scenario, kind: str, lang: Lang, target
 @router.get(
     "/{slug}/api/scenarios/{scenario_id}/maps/{kind}.png",
     summary="Map of a scenario: its changes, or the temperature change it makes",
-    response_class=FileResponse,
 )
 def scenario_map(
-    slug: str,
-    scenario_id: str,
-    kind: str,
-    request: Request,
-    caller: CallerDep,
-    workspace: WorkspaceDep,
-    version: VersionQuery = None,
-    lang: LangQuery = "de",
+    kind: str, asked: FileRequestDep, scenario: ScenarioVersionDep, lang: LangQuery = "de"
 ) -> Response:
     """A scenario's map as PNG.
 
     ``changes``: the land use and buildings its edits change; ``heat``: the air
     temperature on a hot day, scenario minus base (K; blue cooler, red warmer).
     """
-    scenario = visible_scenario(caller, scenario_id, version)
     if kind not in MAP_KINDS:
         raise UnknownFeatureError(
             f"there is no map {kind!r} of a scenario", hint=f"Maps: {', '.join(MAP_KINDS)}."
@@ -292,17 +295,16 @@ def scenario_map(
             f"scenario {scenario.ref} has no edits, so it has no {kind} map",
             hint="Maps show what a scenario changes.",
         )
-    path = _cache_path(caller, documents_folder(workspace, slug), scenario, "map", kind, lang)
+    folder = documents_folder(asked.workspace, asked.slug)
+    path = _cache_path(asked.caller, folder, scenario, "map", kind, lang)
     target = path.with_name(f"{path.name}.png")
-    headers = _headers(scenario, target.stem, same_for_all=True)
-    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-
-    _made_once(target, lambda: _write_map(caller, scenario, kind, lang, target), entry=target)
-    return FileResponse(
+    file = GeneratedFile(
         target,
+        etag=target.stem,
         media_type="image/png",
-        headers=headers,
-        filename=f"{slug}-{scenario.ref.replace('@', '-v')}-{kind}.png",
-        content_disposition_type="inline",
+        filename=asked.file_name(scenario, "png", kind),
+        public=published(scenario),  # a map shows the same to every role
+        vary=VARY,
     )
+    write = partial(_write_map, asked.caller, scenario, kind, lang, target)
+    return serve_generated(asked.request, file, partial(_made_once, target, write, entry=target))

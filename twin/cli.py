@@ -288,7 +288,7 @@ def serve(
     """
     import uvicorn
 
-    from viewer.app import create_app
+    from viewer.app import create_app, freeze_startup_objects
 
     ws = workspace_at(workspace)
     if not ws.slugs():
@@ -297,7 +297,9 @@ def serve(
             "`twin init CONFIG.toml` first."
         )
     console.print(f"Serving {', '.join(ws.slugs()) or 'nothing'} on http://{host}:{port}/")
-    uvicorn.run(create_app(ws), host=host, port=port, log_level="warning")
+    app = create_app(ws)
+    freeze_startup_objects()
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @app.command("demo")

@@ -9,6 +9,7 @@ one (404), so that the API does not even reveal the names of layers it hides.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -24,8 +25,12 @@ from twin.workspace import Workspace
 from viewer.auth import request_principal
 
 
-def get_workspace(request: Request) -> Workspace:
-    """Return the workspace the app was created with."""
+async def get_workspace(request: Request) -> Workspace:
+    """Return the workspace the app was created with.
+
+    ``async`` only so that FastAPI calls it on the event loop: a plain function would be
+    sent to a worker thread and back on every request, which costs more than it does.
+    """
     workspace: Workspace = request.app.state.workspace
     return workspace
 
@@ -41,17 +46,17 @@ class TwinView:
     record: MunicipalityRecord
     config: MunicipalityConfig
     principal: Principal
+    catalogue: Callable[[], Mapping[str, CatalogueEntry]] | None = None
+    """The store's catalogue as it is at each call, by name (:meth:`Workspace.snapshot`);
+    without it, the store is asked each time."""
 
     def layers(self) -> list[CatalogueEntry]:
         """Vector layers the caller may read, i.e. their OGC API feature collections."""
-        return [entry for entry in self.store.layers() if self._readable(entry)]
+        return [entry for entry in self._catalogue().values() if self._readable(entry)]
 
     def layer(self, name: str) -> CatalogueEntry:
         """Return a readable vector layer; raise ``UnknownLayerError`` for any other name."""
-        try:
-            entry = self.store.layer(name)
-        except UnknownLayerError:
-            entry = None
+        entry = self._catalogue().get(name)
         if entry is None or not self._readable(entry):
             raise UnknownLayerError(
                 f"municipality {self.record.slug!r} has no collection {name!r}",
@@ -71,6 +76,11 @@ class TwinView:
         )
         return self.store.read_feature(entry.name, feature_id)
 
+    def _catalogue(self) -> Mapping[str, CatalogueEntry]:
+        if self.catalogue is None:
+            return {entry.name: entry for entry in self.store.layers()}
+        return self.catalogue()
+
     def _readable(self, entry: CatalogueEntry) -> bool:
         return entry.storage == "vector" and may_read(self.principal, entry.classification)
 
@@ -80,7 +90,7 @@ def open_store(workspace: Workspace, slug: str) -> TwinStore:
 
     The message names no server path (the workspace's own error does, for the CLI).
     """
-    if slug not in workspace.slugs():
+    if not workspace.has(slug):
         raise UnknownMunicipalityError(
             f"there is no municipality {slug!r}", hint="The portal at / lists them all."
         )
@@ -88,11 +98,16 @@ def open_store(workspace: Workspace, slug: str) -> TwinStore:
 
 
 async def get_twin_view(slug: str, workspace: WorkspaceDep, request: Request) -> TwinView:
-    """Open municipality ``slug`` for this request's caller (404 if there is none)."""
+    """Open municipality ``slug`` for this request's caller (404 if there is none).
+
+    Record, config and catalogue come from the workspace's caches, which it checks
+    against the store and the config file at every call: a request costs no parsing.
+    """
     store = open_store(workspace, slug)
+    record = workspace.snapshot(slug).record
     config = workspace.config(slug, check_files=False)
     principal = await request_principal(request, store, config)
-    return TwinView(store, store.municipality(), config, principal)
+    return TwinView(store, record, config, principal, lambda: workspace.snapshot(slug).layers)
 
 
 TwinViewDep = Annotated[TwinView, Depends(get_twin_view)]

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 from starlette.responses import Response
 
@@ -33,7 +34,7 @@ from twin.errors import InvalidRequestError
 from twin.store.base import TimeFilter
 from viewer.api.crs import offered_crs, parse_bbox, resolve_crs, storage_crs_uri, transform_bbox
 from viewer.api.geojson import GEOJSON, GeoJSONResponse, features
-from viewer.api.http_cache import CachedPage, PageCache, etag_for, etag_matches
+from viewer.api.http_cache import CachedPage, PageCache, etag_for, not_modified
 from viewer.api.links import HTML, JSON, resource_url, self_and_alternate, with_format
 from viewer.api.models import Link
 from viewer.api.params import (
@@ -124,24 +125,40 @@ def _timestamp() -> str:
     openapi_extra=OPENAPI_ITEMS,
     summary="Features of a collection, filtered by bbox and datetime, paged",
 )
-def items(request: Request, twin: TwinViewDep, collectionId: str) -> Response:
+async def items(request: Request, twin: TwinViewDep, collectionId: str) -> Response:
     """Return one page of features as a GeoJSON FeatureCollection or an HTML table.
 
-    Pages of public layers are cached as bytes with an ETag (:mod:`viewer.api.http_cache`).
+    Pages of public layers are cached as bytes with an ETag (:mod:`viewer.api.http_cache`),
+    gzipped once for the clients that take it; a cached page or a 304 is answered at once,
+    any other page is made in a worker thread.
     """
     reject_unknown(request.query_params.keys(), allowed=ITEMS_PARAMETERS)
     fmt, lang = output_format(request), language(request)
     entry = twin.layer(collectionId)
-    cached: str | None = None
+    etag: str | None = None
     if fmt == "json" and entry.classification == Classification.PUBLIC:
-        cached = etag_for(
-            twin.record.slug, entry.name, entry.checksum, entry.imported_at, str(request.url)
+        # the language too: it names the links (also when it comes from Accept-Language)
+        etag = etag_for(
+            twin.record.slug, entry.name, entry.checksum, entry.imported_at, lang, str(request.url)
         )
-        if etag_matches(request.headers.get("if-none-match"), cached):
-            return Response(status_code=304, headers=_cache_headers(cached))
-        page_bytes = _pages(request).get(cached)
-        if page_bytes is not None:
-            return Response(page_bytes.body, media_type=GEOJSON, headers=page_bytes.headers)
+        cached = _pages(request).get(etag)
+        if cached is not None:
+            return cached.response(request, GEOJSON)
+        unchanged = not_modified(request, etag, _cache_headers(request, etag))
+        if unchanged is not None:
+            return unchanged
+    return await run_in_threadpool(_items, request, twin, entry, fmt, lang, etag)
+
+
+def _items(
+    request: Request,
+    twin: TwinView,
+    entry: CatalogueEntry,
+    fmt: Format,
+    lang: Lang,
+    etag: str | None,
+) -> Response:
+    """Make a page of :func:`items`; keep it in the page cache if it has an ``etag``."""
     storage = storage_crs_uri(twin.record.crs)
     offered = offered_crs(twin.record.crs)
     out_crs = resolve_crs(request.query_params.get("crs"), offered=offered, parameter="crs")
@@ -167,12 +184,12 @@ def items(request: Request, twin: TwinViewDep, collectionId: str) -> Response:
     if fmt == "html":
         return _html(request, twin, entry, lang, "ogc_items.html", collection=body, offset=offset)
     headers = {"Content-Crs": f"<{out_crs}>"}
-    if cached is None:
-        return GeoJSONResponse(body, headers=headers)
-    headers |= _cache_headers(cached)
     response = GeoJSONResponse(body, headers=headers)
-    _pages(request).put(cached, CachedPage(bytes(response.body), headers))
-    return response
+    if etag is None:
+        return response
+    cached = CachedPage.compressed(bytes(response.body), headers | _cache_headers(request, etag))
+    _pages(request).put(etag, cached)
+    return cached.response(request, GEOJSON)
 
 
 def _pages(request: Request) -> PageCache:
@@ -180,9 +197,18 @@ def _pages(request: Request) -> PageCache:
     return pages
 
 
-def _cache_headers(etag: str) -> dict[str, str]:
-    """Public pages may be kept by browsers and proxies but must be checked each time."""
-    return {"ETag": etag, "Cache-Control": "public, no-cache"}
+def _cache_headers(request: Request, etag: str) -> dict[str, str]:
+    """Public pages may be kept by browsers and proxies but must be checked each time.
+
+    A shared cache must tell apart what the request headers choose: the encoding, and
+    the format and language where the query does not fix them.
+    """
+    vary = [
+        *(() if "f" in request.query_params else ("Accept",)),
+        *(() if "lang" in request.query_params else ("Accept-Language",)),
+        "Accept-Encoding",
+    ]
+    return {"ETag": etag, "Cache-Control": "public, no-cache", "Vary": ", ".join(vary)}
 
 
 @router.get(

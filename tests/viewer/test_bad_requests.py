@@ -101,6 +101,35 @@ def test_a_datetime_outside_the_years_1_to_9999_in_utc_is_a_400(
     assert code == 400 and "lies outside the years 1 to 9999 in UTC" in error["description"]
 
 
+@pytest.mark.parametrize("when", ["now", "Tue, 01 Jul 2025 00:00:00 GMT", "1. Juli 2025"])
+def test_a_phenomenon_time_that_is_not_iso_8601_is_a_400(
+    client: TestClient, tokens, when: str
+) -> None:
+    body = {"result": 1, "phenomenonTime": when, "Datastream": {"@iot.id": 1}}
+    code, error = answer(client, "POST", f"{STA}/Observations", tokens["admin"], json=body)
+    assert code == 400 and "must be an ISO 8601 time instant" in error["description"]
+
+
+def test_early_times_keep_four_digit_years_so_they_sort_before_later_ones(
+    client: TestClient, tokens
+) -> None:
+    for when in ("0999-06-01T00:00:00Z", "1000-06-01T00:00:00+02:00"):
+        body = {"result": 1, "phenomenonTime": when, "Datastream": {"@iot.id": 1}}
+        code, made = answer(client, "POST", f"{STA}/Observations", tokens["admin"], json=body)
+        assert code == 201, made
+    code, page = answer(
+        client,
+        "GET",
+        f"{STA}/Datastreams(1)/Observations",
+        tokens["admin"],
+        params={"$orderby": "phenomenonTime asc", "$top": "2", "$select": "phenomenonTime"},
+    )
+    assert [o["phenomenonTime"] for o in page["value"]] == [
+        "0999-06-01T00:00:00Z",
+        "1000-05-31T22:00:00Z",
+    ]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "says"),
     [

@@ -24,7 +24,7 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _JSON_TYPES = ("application/json", "application/geo+json", "application/schema+json")
 
 
-def _weighted(header: str) -> list[tuple[str, float]]:
+def weighted(header: str) -> list[tuple[str, float]]:
     """Parse an ``Accept``-style header into ``(value, q)`` pairs, best first."""
     items: list[tuple[str, float]] = []
     for part in header.split(","):
@@ -48,7 +48,7 @@ def language(request: Request) -> Lang:
     asked = request.query_params.get("lang", "").lower()
     if asked in LANGUAGES:
         return asked
-    for value, q in _weighted(request.headers.get("accept-language", "")):
+    for value, q in weighted(request.headers.get("accept-language", "")):
         primary = value.split("-")[0]
         if q > 0 and primary in LANGUAGES:
             return primary
@@ -77,7 +77,7 @@ def output_format(request: Request) -> Format:
 
 def prefers_html(request: Request) -> bool:
     """Whether the ``Accept`` header ranks HTML above JSON (as browsers do)."""
-    for value, q in _weighted(request.headers.get("accept", "")):
+    for value, q in weighted(request.headers.get("accept", "")):
         if q <= 0:
             continue
         if value in _HTML_TYPES:

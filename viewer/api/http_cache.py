@@ -28,6 +28,8 @@ from typing import NamedTuple
 from fastapi import Request
 from fastapi.responses import FileResponse, Response
 
+from viewer.negotiation import weighted
+
 DEFAULT_BUDGET = 256 * 2**20
 """Bytes of serialised pages kept per server (the sample's whole map is about 10 MB)."""
 
@@ -90,18 +92,7 @@ GZIP_MIN_BYTES = 1024
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether an ``Accept-Encoding`` header allows ``gzip`` (``q=0`` refuses it)."""
-    quality: dict[str, float] = {}
-    for part in (accept_encoding or "").split(","):
-        coding, *params = (item.strip() for item in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        quality[coding.lower()] = q
+    quality = dict(weighted(accept_encoding or ""))
     for coding in ("gzip", "x-gzip", "*"):
         if coding in quality:
             return quality[coding] > 0

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from twin.errors import InvalidRequestError
 from viewer.api.crs import offered_crs, parse_bbox, resolve_crs, transform_geometries
 from viewer.api.params import parse_datetime, parse_limit, parse_offset
-from viewer.negotiation import _weighted
+from viewer.negotiation import weighted
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 UTM32 = "http://www.opengis.net/def/crs/EPSG/0/25832"
@@ -77,7 +77,7 @@ def test_bbox_in_degrees_is_range_checked_by_axis_order() -> None:
 
 
 def test_accept_header_weights() -> None:
-    assert _weighted("text/html;q=0.5, application/json")[0] == ("application/json", 1.0)
+    assert weighted("text/html;q=0.5, application/json")[0] == ("application/json", 1.0)
 
 
 @given(

@@ -1,7 +1,8 @@
 """3D renders: scene build and PNG for Musterstadt and a synthetic town of 25k buildings.
 
-Prints medians of repeated runs (scene build, PNG render, both together, a glTF export)
-and the time of a cached request. Rendering is off-screen (EGL, Mesa llvmpipe on machines
+Prints medians of repeated runs (scene build, PNG render, both together, a glTF export),
+the time of a cached request, and the real Hamburg LoD2 tile drawn from its surfaces
+and extruded (if ../shared/data is there). Rendering is off-screen (EGL, Mesa llvmpipe on machines
 without a GPU). Figures go to benchmarks/RESULTS.md.
 
     python benchmarks/render_bench.py [--buildings 25000] [--size 1280x720] [--repeat 5]
@@ -17,8 +18,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import geopandas as gpd
+import shapely
 from landuse_bench import synthetic_town  # benchmarks/ is on the path of a script run
 
+from layers.citygml import read_citygml_model
 from sample_data import get_path
 from scenarios.twin_layers import TwinLayers, twin_layers
 from twin.config import load_config
@@ -70,6 +74,30 @@ def measure(
     )
 
 
+LOD2_TILE = Path(__file__).resolve().parents[2] / "shared/data/hamburg/LoD2_576_5950_1_HH_2016.xml"
+
+
+def lod2(size: tuple[int, int], repeat: int) -> None:
+    """The real Hamburg LoD2 tile: buildings from their surfaces vs extruded footprints."""
+    if not LOD2_TILE.exists():
+        print(f"Hamburg LoD2 tile: skipped ({LOD2_TILE} not available)")
+        return
+    model = read_citygml_model(LOD2_TILE)
+    crs = model.frame.crs
+    empty = gpd.GeoDataFrame({"feature_id": []}, geometry=[], crs=crs)
+    layers = TwinLayers(shapely.box(576000, 5949900, 577000, 5951000), empty, model.frame, empty)
+    figures = []
+    for name, surfaces in (("extruded", None), ("LoD2", model.surfaces)):
+        scene = build_scene(layers, surfaces=surfaces)
+        build = median_seconds(lambda s=surfaces: build_scene(layers, surfaces=s), repeat)
+        png = median_seconds(lambda s=scene: render_png(s, size=size), repeat)
+        figures.append(
+            f"{name} {scene.buildings.n_cells:,} cells, scene {build * 1000:.0f} ms, "
+            f"PNG {png * 1000:.0f} ms"
+        )
+    print(f"Hamburg LoD2 tile ({len(model.frame)} buildings): " + "; ".join(figures))
+
+
 def cached(workspace: Workspace, size: tuple[int, int], repeat: int) -> None:
     store, config = workspace.store("musterstadt"), workspace.config("musterstadt")
     folder = render_folder(workspace, "musterstadt")
@@ -99,6 +127,7 @@ def main() -> None:
         town = synthetic_town(args.buildings).layers
         measure("synthetic town", town, size, args.repeat, folder)
         cached(workspace, size, max(args.repeat, 20))
+        lod2(size, args.repeat)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

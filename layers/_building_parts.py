@@ -64,6 +64,18 @@ def parse_number(text: str | None) -> float:
         return math.nan
 
 
+@dataclass(frozen=True)
+class BuildingModel:
+    """What a 3D reader found: the building frame and the LoD2+ surfaces it keeps.
+
+    ``surfaces`` is a MultiPolygon Z per row with LoD2 (or higher) geometry, indexed by
+    the row's ``feature_id``, in the frame's CRS; empty for LoD0/LoD1 models.
+    """
+
+    frame: gpd.GeoDataFrame
+    surfaces: gpd.GeoSeries
+
+
 @dataclass
 class Collector:
     """Rows of a building frame, collected one object at a time."""
@@ -71,6 +83,7 @@ class Collector:
     source: str
     raw: dict[str, list[Any]] = field(default_factory=empty_rows)
     geometry: list[BaseGeometry] = field(default_factory=list)
+    surfaces: list[BaseGeometry | None] = field(default_factory=list)
     without_footprint: list[str] = field(default_factory=list)
     buildings: int = 0
 
@@ -86,6 +99,7 @@ class Collector:
         for name, value in zip(self.raw, (*values, None, shape.ground_z), strict=True):
             self.raw[name].append(value)
         self.geometry.append(shape.footprint)
+        self.surfaces.append(shape.surfaces)
 
     def add_building(
         self, building_id: str, attrs: Attributes, shape: Shape, *, has_parts: bool
@@ -97,6 +111,17 @@ class Collector:
         """
         if shape.footprint is not None or not has_parts:
             self.add(building_id, building_id, attrs, shape)
+
+    def model(self, crs: CRS) -> BuildingModel:
+        """The building frame and the LoD2+ surfaces of its rows, by final ``feature_id``."""
+        frame = self.frame(crs)
+        kept = [i for i, s in enumerate(self.surfaces) if s is not None]
+        surfaces = gpd.GeoSeries(
+            [self.surfaces[i] for i in kept],
+            index=pd.Index(frame["feature_id"].to_numpy()[kept], name="feature_id"),
+            crs=crs,
+        )
+        return BuildingModel(frame, surfaces)
 
     def frame(self, crs: CRS) -> gpd.GeoDataFrame:
         """The collected rows as a building frame in ``crs``; an error if there are none."""

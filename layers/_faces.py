@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from shapely.errors import GEOSException
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -82,12 +83,32 @@ class Shape:
 
     ``footprint`` is the 2D ground plan (None if no face yields an area), ``ground_z``
     the height of its base and ``height`` the vertical extent of all faces (NaN where
-    unknown).
+    unknown). ``surfaces`` are the object's LoD2+ faces as a MultiPolygon Z (None for
+    LoD0/LoD1 or 2D models), set by the reader that knows the LoD.
     """
 
     footprint: BaseGeometry | None
     ground_z: float
     height: float
+    surfaces: BaseGeometry | None = None
+
+
+def surfaces_3d(faces: list[Face]) -> BaseGeometry | None:
+    """The faces as one MultiPolygon Z, the LoD2+ surfaces the twin keeps for 3D views.
+
+    None if a face is 2D; faces whose rings cannot form a polygon (fewer than three
+    points) are left out.
+    """
+    polygons = []
+    for face in faces:
+        if face[0].shape[1] != 3:
+            return None
+        holes = [ring for ring in face[1:] if len(ring) >= 3 and ring.shape[1] == 3]
+        try:
+            polygons.append(Polygon(face[0], holes))
+        except (ValueError, GEOSException):
+            continue
+    return shapely.MultiPolygon(polygons) if polygons else None
 
 
 def choose_shape(candidates: list[tuple[str, list[Face]]], *, all_faces: list[Face]) -> Shape:

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable
@@ -30,8 +31,14 @@ from lxml import etree
 from numpy.typing import NDArray
 from pyproj import CRS
 
-from layers._building_parts import Attributes, Collector, parse_number, walk_parts
-from layers._faces import Face, Shape, choose_shape
+from layers._building_parts import (
+    Attributes,
+    BuildingModel,
+    Collector,
+    parse_number,
+    walk_parts,
+)
+from layers._faces import Face, Shape, choose_shape, surfaces_3d
 from layers._model_files import one_line, parse_file_crs, require_file
 from layers.crs import crs_label
 from twin.errors import CRSError, DataFileError, LayerValidationError
@@ -245,7 +252,9 @@ def _citygml_shape(element: Any, resolve: _IdIndex) -> Shape:
     solids = [_faces(xpath(element), resolve) for xpath in _X_SOLIDS]
     solid = next((faces for faces in solids if faces), [])
     footprint = _faces(_X_FOOTPRINT(element), resolve)
-    surfaces = next((f for f in (_faces(x(element), resolve) for x in _X_MULTISURFACES) if f), [])
+    multi = [_faces(xpath(element), resolve) for xpath in _X_MULTISURFACES]
+    surfaces = next((faces for faces in multi if faces), [])
+    surfaces_lod2 = next((faces for faces in multi[:3] if faces), [])
     roof_edge = _faces(_X_ROOF_EDGE(element), resolve)
     candidates = [
         ("ground", ground),
@@ -256,7 +265,15 @@ def _citygml_shape(element: Any, resolve: _IdIndex) -> Shape:
         ("roof", roof_edge),
     ]
     all_faces = [*ground, *other_bounded, *solid, *footprint, *surfaces]
-    return choose_shape(candidates, all_faces=all_faces)
+    shape = choose_shape(candidates, all_faces=all_faces)
+    # LoD2+: the thematic surfaces (they exist from LoD2 on), else a LoD2-4 solid or
+    # multi-surface; LoD1 solids and LoD0 footprints keep no surfaces.
+    lod2 = next(
+        (faces for faces in ([*ground, *other_bounded], *solids[:3], surfaces_lod2) if faces), []
+    )
+    if lod2 and shape.footprint is not None:
+        shape = dataclasses.replace(shape, surfaces=surfaces_3d(lod2))
+    return shape
 
 
 def _citygml_building(building: Any, collector: Collector) -> None:
@@ -338,6 +355,11 @@ def _stream_citygml(handle: Any, collector: Collector, srs_names: dict[str, None
 
 
 def read_citygml(path: Path) -> gpd.GeoDataFrame:
+    """Read the buildings of a CityGML file; see :func:`read_citygml_model`."""
+    return read_citygml_model(path).frame
+
+
+def read_citygml_model(path: Path) -> BuildingModel:
     """Read the buildings of a CityGML 1.0 or 2.0 file (AdV LoD1/LoD2 profile).
 
     German surveying offices deliver their official 3D building models (LoD1-DE,
@@ -363,6 +385,9 @@ def read_citygml(path: Path) -> gpd.GeoDataFrame:
     ``ground_z`` is the lowest z of the ground surface (or lowest solid face). ``use``
     follows :data:`~layers.buildings.ALKIS_FUNCTION_USE` for ``bldg:function`` codes.
 
+    LoD2+ geometry (the thematic surfaces, else a LoD2-4 solid or multi-surface) of each
+    row is kept as a MultiPolygon Z (``surfaces``) for 3D views.
+
     Parameters
     ----------
     path
@@ -372,9 +397,10 @@ def read_citygml(path: Path) -> gpd.GeoDataFrame:
 
     Returns
     -------
-    geopandas.GeoDataFrame
-        Columns :data:`~layers.buildings.BUILDING_COLUMNS`, 2D footprints, in the
-        (horizontal) CRS of the file's ``srsName``.
+    BuildingModel
+        ``frame``: columns :data:`~layers.buildings.BUILDING_COLUMNS`, 2D footprints, in
+        the (horizontal) CRS of the file's ``srsName``; ``surfaces``: LoD2+ surfaces by
+        ``feature_id``, same CRS, z as in the file.
 
     Raises
     ------
@@ -413,4 +439,4 @@ def read_citygml(path: Path) -> gpd.GeoDataFrame:
             hint="Check that this is a CityGML building file (namespace "
             "http://www.opengis.net/citygml/building/1.0 or /2.0).",
         )
-    return collector.frame(_crs_from_names(list(srs_names), path))
+    return collector.model(_crs_from_names(list(srs_names), path))

@@ -7,6 +7,7 @@ LoD1/LoD2 models into; vertices are integers with a ``transform``. See
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -19,8 +20,14 @@ import numpy as np
 from numpy.typing import NDArray
 from pyproj import CRS
 
-from layers._building_parts import Attributes, Collector, parse_number, walk_parts
-from layers._faces import Face, Shape, choose_shape
+from layers._building_parts import (
+    Attributes,
+    BuildingModel,
+    Collector,
+    parse_number,
+    walk_parts,
+)
+from layers._faces import Face, Shape, choose_shape, surfaces_3d
 from layers._model_files import one_line, parse_file_crs, require_file
 from twin.errors import CRSError, DataFileError, LayerValidationError
 
@@ -116,7 +123,10 @@ def _cityjson_shape(obj: dict[str, Any], vertices: NDArray[np.float64]) -> Shape
         faces.append(face)
         if value is not None and semantic_types[value] == "GroundSurface":
             ground.append(face)
-    return choose_shape([("ground", ground), ("solid", faces)], all_faces=faces)
+    shape = choose_shape([("ground", ground), ("solid", faces)], all_faces=faces)
+    if _lod(geometry) >= 2 and shape.footprint is not None:
+        shape = dataclasses.replace(shape, surfaces=surfaces_3d(faces))
+    return shape
 
 
 def _attribute_number(attributes: dict[str, Any], name: str) -> float:
@@ -230,6 +240,11 @@ def _read_cityjson_seq(path: Path, collector: Collector) -> CRS:
 
 
 def read_cityjson(path: Path) -> gpd.GeoDataFrame:
+    """Read the buildings of a CityJSON file; see :func:`read_cityjson_model`."""
+    return read_cityjson_model(path).frame
+
+
+def read_cityjson_model(path: Path) -> BuildingModel:
     """Read the buildings of a CityJSON 1.1/2.0 file or a CityJSONSeq (``.city.jsonl``).
 
     CityJSON is the compact JSON encoding of CityGML that tools such as cjio, 3DBAG and
@@ -244,7 +259,8 @@ def read_cityjson(path: Path) -> gpd.GeoDataFrame:
     other attributes are not part of the building frame. Of each object's geometries the
     one with the highest LoD is used: its footprint is the union of its ``GroundSurface``
     surfaces, else of its lowest horizontal faces, else the 2D union of all its faces.
-    Geometry templates (``GeometryInstance``) are not used.
+    Geometry templates (``GeometryInstance``) are not used. Where that geometry has LoD 2
+    or higher, all its surfaces are kept as a MultiPolygon Z (``surfaces``) for 3D views.
 
     Parameters
     ----------
@@ -255,9 +271,10 @@ def read_cityjson(path: Path) -> gpd.GeoDataFrame:
 
     Returns
     -------
-    geopandas.GeoDataFrame
-        Columns :data:`~layers.buildings.BUILDING_COLUMNS`, 2D footprints, in the
-        (horizontal) CRS of ``metadata.referenceSystem``.
+    BuildingModel
+        ``frame``: columns :data:`~layers.buildings.BUILDING_COLUMNS`, 2D footprints, in
+        the (horizontal) CRS of ``metadata.referenceSystem``; ``surfaces``: LoD2+
+        surfaces by ``feature_id``, same CRS, z as in the file.
 
     Raises
     ------
@@ -273,14 +290,14 @@ def read_cityjson(path: Path) -> gpd.GeoDataFrame:
     try:
         if path.name.lower().endswith(".jsonl"):
             crs = _read_cityjson_seq(path, collector)
-            return collector.frame(crs)
+            return collector.model(crs)
         text = path.read_text(encoding="utf-8")
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
             if exc.msg == "Extra data" and exc.lineno > 1:  # one JSON text per line
                 crs = _read_cityjson_seq(path, collector)
-                return collector.frame(crs)
+                return collector.model(crs)
             raise _json_error(path, exc.lineno, exc.colno, exc.msg) from None
     except UnicodeDecodeError as exc:
         raise DataFileError(
@@ -300,4 +317,4 @@ def read_cityjson(path: Path) -> gpd.GeoDataFrame:
     if not isinstance(objects, dict):
         raise LayerValidationError(f"{path}: CityObjects is not a JSON object")
     _cityjson_objects(objects, vertices, collector, where=str(path))
-    return collector.frame(crs)
+    return collector.model(crs)

@@ -93,6 +93,45 @@ def make_town(folder: Path, trees: str = "trees.gpkg") -> Path:
     return path
 
 
+LOD2_TILE = "LoD2_576_5950_1_HH_2016.xml"
+LOD2_CONFIG = """
+name = "Hamburg LoD2-Kachel"
+slug = "lod2"
+ags = "02000000"
+crs = "EPSG:25832"
+boundary = "boundary.geojson"
+
+[[layers]]
+name = "buildings"
+title = {{ de = "Gebäude LoD2", en = "Buildings LoD2" }}
+kind = "buildings"
+path = "{path}"
+format = "citygml"
+classification = "public"
+owner = "Landesbetrieb Geoinformation und Vermessung"
+licence = "dl-de/by-2-0"
+source = "LoD2 tile 576/5950"
+"""
+
+
+def make_lod2_town(folder: Path) -> Path:
+    """Write a municipality 'lod2' of the real Hamburg LoD2 tile alone (skip if absent)."""
+    tile = hamburg_file(LOD2_TILE)
+    gpd.GeoDataFrame(geometry=[shapely.box(576000, 5949900, 577000, 5951000)], crs=25832).to_file(
+        folder / "boundary.geojson"
+    )
+    path = folder / "lod2.toml"
+    path.write_text(LOD2_CONFIG.format(path=tile.as_posix()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def lod2_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A workspace whose municipality 'lod2' has the Hamburg LoD2 tile as buildings (read-only!)."""
+    folder = tmp_path_factory.mktemp("lod2")
+    return build_workspace(folder / "workspace", make_lod2_town(folder))
+
+
 @pytest.fixture(scope="session")
 def imported_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """A workspace with the sample municipality Musterstadt fully imported (read-only!)."""

@@ -77,16 +77,31 @@ def init_municipality(config: MunicipalityConfig, workspace: Workspace, *, actor
     return store
 
 
-def _read_features(layer: LayerConfig, path: Path) -> gpd.GeoDataFrame:
+def _read_features(layer: LayerConfig, path: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoSeries]:
+    """The layer's features, and the LoD2 surfaces of a 3D building model (else none)."""
     match layer.file_format:
         case "citygml":
-            return citygml.read_citygml(path)
+            model = citygml.read_citygml_model(path)
         case "cityjson":
-            return cityjson.read_cityjson(path)
+            model = cityjson.read_cityjson_model(path)
         case _:
-            return read_vector(
+            frame = read_vector(
                 path, layer=layer.layer, where=layer.where, file_format=layer.file_format
             )
+            return frame, gpd.GeoSeries([], crs=frame.crs)
+    return model.frame, model.surfaces
+
+
+def _kept_surfaces(
+    surfaces: gpd.GeoSeries, clean: gpd.GeoDataFrame, *, crs: CRS
+) -> gpd.GeoSeries | None:
+    """The LoD2 surfaces of the imported rows in the municipality's CRS (z unchanged)."""
+    surfaces = surfaces[surfaces.index.isin(clean["feature_id"])]
+    if surfaces.empty:
+        return None
+    if surfaces.crs is not None and not CRS(surfaces.crs).equals(crs, ignore_axis_order=True):
+        surfaces = surfaces.to_crs(crs)
+    return surfaces
 
 
 def _normalise(
@@ -157,7 +172,8 @@ def import_layer(
     if layer.kind == LayerKind.RASTER:
         return _import_raster(entry, store, path, crs=crs, actor=actor)
     source = f"{path.name}" + (f" (layer {layer.layer!r})" if layer.layer else "")
-    frame = to_municipality_crs(_read_features(layer, path), to_crs=crs, source=source)
+    features, surfaces = _read_features(layer, path)
+    frame = to_municipality_crs(features, to_crs=crs, source=source)
     boundary = store.municipality().boundary
     clean, report = validate_features(frame, layer=layer, boundary=boundary, source=source)
     clean = _normalise(layer, clean, report, source=source)
@@ -173,7 +189,8 @@ def import_layer(
     entry.bbox = tuple(float(v) for v in clean.total_bounds)  # type: ignore[assignment]
     entry.geometry_type = "/".join(sorted(clean.geom_type.unique()))
     entry.report = report
-    store.write_layer(entry, clean, actor=actor)
+    kept = _kept_surfaces(surfaces, clean, crs=crs) if layer.kind == LayerKind.BUILDINGS else None
+    store.write_layer(entry, clean, actor=actor, surfaces=kept)
     logger.info(report.summary())
     return report
 

@@ -137,13 +137,20 @@ class _Staging:
 
     def __init__(self, store: TwinStore) -> None:
         self._store = store
-        self.written: tuple[CatalogueEntry, gpd.GeoDataFrame] | None = None
+        self.written: tuple[CatalogueEntry, gpd.GeoDataFrame, gpd.GeoSeries | None] | None = None
 
     def municipality(self) -> MunicipalityRecord:
         return self._store.municipality()
 
-    def write_layer(self, entry: CatalogueEntry, frame: gpd.GeoDataFrame, *, actor: str) -> None:
-        self.written = (entry, frame)
+    def write_layer(
+        self,
+        entry: CatalogueEntry,
+        frame: gpd.GeoDataFrame,
+        *,
+        actor: str,
+        surfaces: gpd.GeoSeries | None = None,
+    ) -> None:
+        self.written = (entry, frame, surfaces)
 
 
 def _receive(source: BinaryIO, target: Path, *, limit: int) -> None:
@@ -250,7 +257,7 @@ def _import(
     staging = _Staging(store)
     report = import_layer(config, cast(TwinStore, staging), layer, actor=actor)
     assert staging.written is not None, "the importer wrote nothing"
-    entry, frame = staging.written
+    entry, frame, surfaces = staging.written
     if report.rejected and not accept:
         raise UploadRefused(
             f"layer {layer.name!r}: {report.rejected} of {report.read} features would be "
@@ -258,5 +265,5 @@ def _import(
             hint="See the report. Fix the file, or send it again accepting the rejections.",
             report=report,
         )
-    store.write_layer(entry, frame, actor=actor)
+    store.write_layer(entry, frame, actor=actor, surfaces=surfaces)
     return report, entry

@@ -1,11 +1,14 @@
 """3D renders of a municipality and its scenarios: PNG for briefs and pages, glTF for other viewers.
 
 A :class:`Scene` is built from the twin's layers with array operations throughout
-(shapely 2 on whole columns, no loop over buildings or pixels): every building becomes a
-prism, extruded from its 2D footprint to its ``height``. The store keeps footprints,
-``height``, ``storeys``, ``use`` and ``ground_z`` but not LoD2 roof shapes
-(docs/architecture.md), so buildings imported from CityGML/CityJSON LoD2 appear as LoD1
-blocks with flat roofs at their measured height.
+(shapely 2 on whole columns, no loop over buildings or pixels): a building becomes a
+prism, extruded from its 2D footprint to its ``height``, unless its layer was imported
+from a CityGML/CityJSON LoD2 model: then the store keeps its surfaces (MultiPolygon Z,
+:meth:`~twin.store.base.TwinStore.building_surfaces`) and it is drawn from them, each
+face triangulated in its plane and the building set on the ground like a prism, so
+roofs keep their shape. Surfaces that cannot be triangulated (self-intersecting, not
+finite) fall back to the prism with a logged warning; new and changed buildings of a
+scenario are always prisms.
 
 The ground is flat, or the terrain of a DEM (a raster layer; the config has no DEM
 kind, so the caller names it); a heat map can be draped on it in the colours and with
@@ -37,6 +40,7 @@ import ctypes
 import hashlib
 import io
 import json
+import logging
 import math
 import os
 import struct
@@ -67,13 +71,13 @@ from scenarios.heat_twin import cached_twin_heat, difference
 from scenarios.landuse_maps import LEGEND, MARGIN_SHARE, MIN_MARGIN_M
 from scenarios.model import Scenario, base_state
 from scenarios.twin_layers import DEFAULT_CROWN_DIAMETER_M, TwinLayers, twin_layers
-from twin.config import Lang, MunicipalityConfig
-from twin.errors import InvalidRequestError, UnavailableError
+from twin.config import Lang, LayerKind, MunicipalityConfig
+from twin.errors import InvalidRequestError, TwinError, UnavailableError
 from twin.store.base import TwinStore
 from twin.workspace import Workspace
 
 #: Bump when renders look different, so that cached files of the old look are not served.
-RENDER_VERSION: Final = 1
+RENDER_VERSION: Final = 2
 RENDERS_FOLDER: Final = "renders"
 HIGHLIGHT: Final = "#e6007e"  # magenta: in neither the inferno nor the RdBu heat colours
 REMOVED: Final = "#d7191c"  # removed buildings, red as in scenarios.landuse_maps
@@ -84,6 +88,9 @@ OUTLINE: Final = "#222222"
 BACKGROUND: Final = "white"
 #: Lines on the ground float this high (m) so that the ground does not hide them.
 LIFT_M: Final = 0.5
+#: A LoD2 triangle is roof (cell data ``roof``) where its normal is this steep upwards
+#: (cosine to the vertical): roofs of up to about 78°, not walls or ground surfaces.
+ROOF_MIN_UP: Final = 0.2
 #: Trunk below a tree's crown (m); the crown is a ball of the tree's crown diameter.
 TRUNK_M: Final = 2.5
 #: The terrain is read at most this many cells along its longer side.
@@ -105,6 +112,8 @@ STYLES: Final[dict[str, dict[str, Any]]] = {
     "trees": {"color": TREE},
     "new_trees": {"color": HIGHLIGHT},
 }
+
+logger = logging.getLogger(__name__)
 
 Format = Literal["png", "glb"]
 _GL_LOCK = threading.Lock()
@@ -309,6 +318,127 @@ def extrude(
     return mesh
 
 
+def _newell_normals(coords: np.ndarray, ring: np.ndarray, count: int) -> np.ndarray:
+    """Newell's normal (not normalised) of each closed ring; ``ring`` numbers the coordinates."""
+    same = ring[:-1] == ring[1:]
+    a, b = coords[:-1][same], coords[1:][same]
+    owner = ring[:-1][same]
+    terms = np.column_stack(
+        [
+            (a[:, 1] - b[:, 1]) * (a[:, 2] + b[:, 2]),
+            (a[:, 2] - b[:, 2]) * (a[:, 0] + b[:, 0]),
+            (a[:, 0] - b[:, 0]) * (a[:, 1] + b[:, 1]),
+        ]
+    )
+    return np.column_stack([np.bincount(owner, terms[:, i], minlength=count) for i in range(3)])
+
+
+def _plane_triangles(polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Triangles of planar 3D polygons: corners (n, 3, 3), their polygon, and broken polygons.
+
+    Each polygon is projected onto the axis plane its normal is closest to, triangulated
+    there (constrained Delaunay, holes kept open) and lifted back onto its plane; the
+    triangles turn the way the polygon's normal points. A polygon without area gives no
+    triangles; one whose projection is not valid (self-intersecting) or whose coordinates
+    are not finite is broken.
+    """
+    exteriors = shapely.get_exterior_ring(polygons)
+    coords, ring = shapely.get_coordinates(exteriors, include_z=True, return_index=True)
+    centre = (
+        np.column_stack(
+            [np.bincount(ring, coords[:, i], minlength=len(polygons)) for i in range(3)]
+        )
+        / np.maximum(np.bincount(ring, minlength=len(polygons)), 1)[:, None]
+    )
+    normal = _newell_normals(coords - centre[ring], ring, len(polygons))
+    drop = np.argmax(np.abs(normal), axis=1)
+    broken = ~np.isfinite(coords).all(axis=1)
+    broken = np.bincount(ring[broken], minlength=len(polygons)) > 0
+    broken |= ~np.isfinite(normal).all(axis=1)
+    flat = (np.abs(normal).max(axis=1) <= 1e-9) & ~broken
+    for index in np.flatnonzero(flat):  # no net area: a line (skipped) or a bow tie (broken)
+        spread = np.linalg.svd(coords[ring == index] - centre[index], compute_uv=False)
+        broken[index] = spread[1] > 1e-6 * max(1.0, spread[0])
+    flat &= ~broken
+    corners, owners = [], []
+    for axis in range(3):
+        chosen = np.flatnonzero((drop == axis) & ~broken & ~flat)
+        if not len(chosen):
+            continue
+        keep = [a for a in range(3) if a != axis]
+        order = [*keep, axis]  # the dropped axis last, then cut off
+
+        def swap(c: np.ndarray, order: list[int] = order) -> np.ndarray:
+            return c[:, order]
+
+        projected = shapely.force_2d(shapely.transform(polygons[chosen], swap, include_z=True))
+        good = shapely.is_valid(projected)
+        broken[chosen[~good]] = True
+        chosen, projected = chosen[good], projected[good]
+        triangles, which = shapely.get_parts(
+            shapely.constrained_delaunay_triangles(projected), return_index=True
+        )
+        if not len(triangles):
+            continue
+        xy = shapely.get_coordinates(triangles).reshape(-1, 4, 2)[:, :3]
+        polygon = chosen[which]
+        n, c = normal[polygon], centre[polygon]
+        # the dropped coordinate from the plane n · (p - c) = 0
+        lifted = (
+            c[:, None, axis]
+            - (
+                n[:, None, keep[0]] * (xy[..., 0] - c[:, None, keep[0]])
+                + n[:, None, keep[1]] * (xy[..., 1] - c[:, None, keep[1]])
+            )
+            / n[:, None, axis]
+        )
+        points = np.empty((len(xy), 3, 3))
+        points[..., keep[0]], points[..., keep[1]], points[..., axis] = (
+            xy[..., 0],
+            xy[..., 1],
+            lifted,
+        )
+        facing = np.cross(points[:, 1] - points[:, 0], points[:, 2] - points[:, 0])
+        backwards = np.einsum("ij,ij->i", facing, n) < 0
+        points[backwards] = points[backwards, ::-1]
+        corners.append(points)
+        owners.append(polygon)
+    if not corners:
+        return np.empty((0, 3, 3)), np.empty(0, dtype=np.intp), broken
+    return np.concatenate(corners), np.concatenate(owners), broken
+
+
+def lod2_triangles(
+    surfaces: np.ndarray, base: np.ndarray, origin: tuple[float, float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Triangles of LoD2 ``surfaces`` (MultiPolygon Z each) standing on ``base`` (m).
+
+    Each building is moved up or down so that its lowest point is at its ``base``, as an
+    extruded building stands; its roof shape and height are the model's. Returns the
+    triangle corners (n, 3, 3) in the scene's frame, the building (index into
+    ``surfaces``) of each, and which buildings are broken (a face that cannot be
+    triangulated, or no face at all): those are left out of the triangles.
+    """
+    parts, owner = shapely.get_parts(surfaces, return_index=True)
+    polygonal = shapely.get_type_id(parts) == 3
+    parts, owner = parts[polygonal], owner[polygonal]
+    broken = np.bincount(owner, minlength=len(surfaces)) == 0
+    if not len(parts):
+        return np.empty((0, 3, 3)), np.empty(0, dtype=np.intp), broken
+    corners, polygon, bad = _plane_triangles(parts)
+    broken |= np.bincount(owner[bad], minlength=len(surfaces)) > 0
+    zs = shapely.get_coordinates(parts, include_z=True)[:, 2]
+    lowest = np.full(len(surfaces), np.inf)
+    finite = np.isfinite(zs)  # buildings with other z are broken already
+    np.minimum.at(lowest, np.repeat(owner, shapely.get_num_coordinates(parts))[finite], zs[finite])
+    building = owner[polygon]
+    ok = ~broken[building]
+    corners, building = corners[ok], building[ok]
+    shift = base[building] - lowest[building]
+    corners = corners + np.column_stack([np.zeros((len(shift), 2)), shift])[:, None, :]
+    return corners - np.asarray(origin, dtype=np.float64), building, broken
+
+
 def _polylines(lines: np.ndarray, z: np.ndarray, origin: tuple[float, float, float]) -> pv.PolyData:
     """One polyline per line geometry of ``lines``, at heights ``z`` per vertex."""
     parts, _ = shapely.get_parts(lines, return_index=True)
@@ -360,16 +490,53 @@ def _prisms(
     chosen: np.ndarray,
     ground: _Ground,
     origin: tuple[float, float, float],
+    surfaces: gpd.GeoSeries | None = None,
 ) -> pv.PolyData:
-    """The ``chosen`` (boolean mask) buildings as prisms; cell data ``building`` is their row."""
+    """The ``chosen`` (boolean mask) buildings as prisms; cell data ``building`` is their row.
+
+    Buildings with LoD2 ``surfaces`` (by ``feature_id``) are drawn from them instead;
+    those whose surfaces cannot be drawn fall back to prisms, with a warning.
+    """
     rows = np.flatnonzero(chosen)
     footprints = buildings.geometry.to_numpy()[rows]
     base = _bases(footprints, ground)
     height = pd.to_numeric(buildings["height"], errors="coerce").fillna(0.0).to_numpy(np.float64)
-    mesh = extrude(footprints, base, base + height[rows], origin)
+    modelled = np.zeros(len(rows), dtype=bool)
+    corners, owner = np.empty((0, 3, 3)), np.empty(0, dtype=np.intp)
+    if surfaces is not None and len(surfaces) and len(rows):
+        ids = buildings["feature_id"].astype(str).to_numpy()[rows]
+        lookup = surfaces[~surfaces.index.duplicated()].reindex(ids).to_numpy()
+        modelled = ~shapely.is_missing(lookup) & ~shapely.is_empty(lookup)
+        which = np.flatnonzero(modelled)
+        corners, owner, broken = lod2_triangles(lookup[which], base[which], origin)
+        if broken.any():
+            logger.warning(
+                "LoD2 surfaces of %d building(s) cannot be drawn, extruded instead: %s",
+                int(broken.sum()),
+                ", ".join(ids[which[broken]][:10]),
+            )
+            modelled[which[broken]] = False
+        owner = which[owner]
+    mesh = extrude(footprints[~modelled], base[~modelled], (base + height[rows])[~modelled], origin)
     if mesh.n_cells:
-        mesh.cell_data["building"] = rows[mesh.cell_data["building"]]
-    return mesh
+        mesh.cell_data["building"] = rows[np.flatnonzero(~modelled)[mesh.cell_data["building"]]]
+    if not len(corners):
+        return mesh
+    start = mesh.n_points
+    points = np.vstack([mesh.points, corners.reshape(-1, 3)]) if start else corners.reshape(-1, 3)
+    triangles = start + np.arange(3 * len(corners)).reshape(-1, 3)
+    faces = np.concatenate([mesh.faces, _faces(triangles)]) if start else _faces(triangles)
+    normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    upward = normals[:, 2] > ROOF_MIN_UP * np.linalg.norm(normals, axis=1)
+    joined = pv.PolyData(points, faces=faces)
+    old = mesh.n_cells
+    joined.cell_data["building"] = np.concatenate(
+        [mesh.cell_data["building"] if old else np.empty(0, dtype=np.intp), rows[owner]]
+    )
+    joined.cell_data["roof"] = np.concatenate(
+        [mesh.cell_data["roof"] if old else np.empty(0, dtype=bool), upward]
+    )
+    return joined
 
 
 def _ground_mesh(
@@ -498,11 +665,14 @@ def build_scene(
     *,
     drape: Drape | None = None,
     terrain: Terrain | None = None,
+    surfaces: gpd.GeoSeries | None = None,
 ) -> Scene:
     """The scene of ``layers``, with ``edits`` applied and highlighted.
 
     The edited buildings that are new or changed go into ``changed``, the others into
-    ``buildings``; removed ones become wireframes in ``removed``.
+    ``buildings``; removed ones become wireframes in ``removed``. Unchanged buildings
+    with LoD2 ``surfaces`` (MultiPolygon Z by ``feature_id``) are drawn from them; new,
+    changed and removed ones are extruded.
     """
     edited, changed_bounds = apply_edits(layers, list(edits)) if edits else (layers, None)
     minx, miny, maxx, maxy = bounds = layers.boundary.bounds
@@ -511,7 +681,7 @@ def build_scene(
     changed = _changed(layers.buildings, edited.buildings)
     gone = ~layers.buildings["feature_id"].isin(set(edited.buildings["feature_id"])).to_numpy()
     existing = edited.trees["feature_id"].isin(set(layers.trees["feature_id"])).to_numpy()
-    buildings = _prisms(edited.buildings, ~changed, ground, origin)
+    buildings = _prisms(edited.buildings, ~changed, ground, origin, surfaces)
     highlighted = _prisms(edited.buildings, changed, ground, origin)
     top = max((m.bounds[5] for m in (buildings, highlighted) if m.n_cells), default=0.0)
     return Scene(
@@ -773,7 +943,21 @@ def twin_scene(
         if view.dem
         else None
     )
-    return build_scene(layers, edits, drape=drape, terrain=terrain)
+    return build_scene(
+        layers, edits, drape=drape, terrain=terrain, surfaces=lod2_surfaces(store, config)
+    )
+
+
+def lod2_surfaces(store: TwinStore, config: MunicipalityConfig) -> gpd.GeoSeries | None:
+    """The LoD2 surfaces of the buildings layer the scenes show, if it has any."""
+    for layer in config.layers:
+        if layer.kind == LayerKind.BUILDINGS:  # the layer twin_layers reads
+            try:
+                surfaces = store.building_surfaces(layer.name)
+            except TwinError:
+                return None  # configured but not imported yet
+            return surfaces if len(surfaces) else None
+    return None
 
 
 def render_folder(workspace: Workspace, slug: str) -> Path:

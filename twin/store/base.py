@@ -100,8 +100,25 @@ class TwinStore(Protocol):
         """Return one catalogue entry; raise ``UnknownLayerError`` if absent."""
         ...
 
-    def write_layer(self, entry: CatalogueEntry, frame: gpd.GeoDataFrame, *, actor: str) -> None:
-        """Replace layer ``entry.name`` with ``frame`` atomically (data, catalogue, audit)."""
+    def write_layer(
+        self,
+        entry: CatalogueEntry,
+        frame: gpd.GeoDataFrame,
+        *,
+        actor: str,
+        surfaces: gpd.GeoSeries | None = None,
+    ) -> None:
+        """Replace layer ``entry.name`` with ``frame`` atomically (data, catalogue, audit).
+
+        ``surfaces``: LoD2 surfaces (MultiPolygon Z) by ``feature_id``, replacing the
+        layer's in the same transaction (None: the layer has none).
+        """
+        ...
+
+    def building_surfaces(
+        self, name: str, feature_ids: Collection[str] | None = None
+    ) -> gpd.GeoSeries:
+        """LoD2 surfaces (MultiPolygon Z) of layer ``name`` by ``feature_id`` (all, or these)."""
         ...
 
     def write_raster(self, entry: CatalogueEntry, raster: Path, *, actor: str) -> None:

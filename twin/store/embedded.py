@@ -17,7 +17,7 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +63,16 @@ VALUES ('twin_municipality', 'attributes', 'twin_municipality', 'Who this twin b
        ('twin_catalogue', 'attributes', 'twin_catalogue', 'Layer metadata and provenance'),
        ('twin_audit', 'attributes', 'twin_audit', 'Every write, attributed');
 """
+
+SURFACES_TABLE = "twin_building_surfaces"
+_SURFACES_SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {SURFACES_TABLE} ("
+    "layer TEXT NOT NULL, feature_id TEXT NOT NULL, surfaces BLOB NOT NULL, "
+    "PRIMARY KEY (layer, feature_id))",
+    "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
+    f"VALUES ('{SURFACES_TABLE}', 'attributes', '{SURFACES_TABLE}', "
+    "'LoD2 surfaces of buildings (MultiPolygon Z as WKB) by layer and feature_id')",
+)
 
 _SQL_TYPES = {"b": "BOOLEAN", "i": "INTEGER", "u": "INTEGER", "f": "DOUBLE", "M": "DATETIME"}
 
@@ -265,8 +275,43 @@ class EmbeddedStore(
         for table in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"):
             conn.execute(f"DELETE FROM {table} WHERE table_name = ?", (name,))
 
-    def write_layer(self, entry: CatalogueEntry, frame: gpd.GeoDataFrame, *, actor: str) -> None:
-        """Replace a vector layer by ``frame`` (must have a unique ``feature_id``) atomically."""
+    @staticmethod
+    def _write_surfaces(conn: sqlite3.Connection, name: str, surfaces: gpd.GeoSeries | None) -> int:
+        """Replace the layer's LoD2 surfaces (none: only drop the old ones); return the count.
+
+        The table exists only once a layer brought surfaces, so a store without LoD2
+        stays exactly as it was before surfaces were kept.
+        """
+        exists = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SURFACES_TABLE,)
+        ).fetchone()
+        if exists:
+            conn.execute(f"DELETE FROM {SURFACES_TABLE} WHERE layer = ?", (name,))
+        if surfaces is None or surfaces.empty:
+            return 0
+        for statement in _SURFACES_SCHEMA:
+            conn.execute(statement)
+        geometries = surfaces.to_numpy()
+        blobs = shapely.to_wkb(geometries, output_dimension=3)
+        conn.executemany(
+            f"INSERT INTO {SURFACES_TABLE} VALUES (?, ?, ?)",
+            ((name, str(fid), blob) for fid, blob in zip(surfaces.index, blobs, strict=True)),
+        )
+        return len(surfaces)
+
+    def write_layer(
+        self,
+        entry: CatalogueEntry,
+        frame: gpd.GeoDataFrame,
+        *,
+        actor: str,
+        surfaces: gpd.GeoSeries | None = None,
+    ) -> None:
+        """Replace a vector layer by ``frame`` (must have a unique ``feature_id``) atomically.
+
+        ``surfaces`` (MultiPolygon Z by ``feature_id``, in the store's CRS) replace the
+        layer's LoD2 surfaces in the same transaction; without them the layer has none.
+        """
         if entry.name.startswith(RESERVED_PREFIXES):
             raise StoreError(f"layer name {entry.name!r} uses a reserved prefix")
         if "feature_id" not in frame.columns or not frame["feature_id"].is_unique:
@@ -323,18 +368,16 @@ class EmbeddedStore(
                 "'http://www.geopackage.org/spec/#extension_rtree', 'write-only')",
                 (entry.name, GEOMETRY_COLUMN),
             )
+            kept = self._write_surfaces(conn, entry.name, surfaces)
             self._write_catalogue(conn, entry)
-            self._audit(
-                conn,
-                actor,
-                "import_layer",
-                entry.name,
-                {
-                    "features": len(frame),
-                    "source_file": entry.source_file,
-                    "sha256": entry.checksum,
-                },
-            )
+            detail: dict[str, Any] = {
+                "features": len(frame),
+                "source_file": entry.source_file,
+                "sha256": entry.checksum,
+            }
+            if kept:
+                detail["lod2_surfaces"] = kept
+            self._audit(conn, actor, "import_layer", entry.name, detail)
 
     def _columns(self, conn: sqlite3.Connection, name: str) -> list[tuple[str, str]]:
         rows = conn.execute(f"PRAGMA table_info({_quote(name)})").fetchall()
@@ -425,6 +468,32 @@ class EmbeddedStore(
         if frame.empty:
             raise UnknownFeatureError(f"layer {name!r} has no feature {feature_id!r}")
         return frame
+
+    def building_surfaces(
+        self, name: str, feature_ids: Collection[str] | None = None
+    ) -> gpd.GeoSeries:
+        """The LoD2 surfaces (MultiPolygon Z) of layer ``name``, by ``feature_id``.
+
+        All of the layer's, or those of ``feature_ids``; empty where the layer has none.
+        """
+        self.layer(name)
+        with self._connect() as conn:
+            crs = self._crs(conn)
+            exists = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (SURFACES_TABLE,),
+            ).fetchone()
+            rows = []
+            if exists:
+                sql = f"SELECT feature_id, surfaces FROM {SURFACES_TABLE} WHERE layer = ?"
+                params: list[Any] = [name]
+                if feature_ids is not None:
+                    sql += " AND feature_id IN (SELECT value FROM json_each(?))"
+                    params.append(json.dumps([str(f) for f in feature_ids]))
+                rows = conn.execute(sql + " ORDER BY rowid", params).fetchall()
+        geometries = shapely.from_wkb([r[1] for r in rows]) if rows else np.array([], object)
+        index = pd.Index([r[0] for r in rows], name="feature_id", dtype=object)
+        return gpd.GeoSeries(geometries, index=index, crs=crs)
 
     # -- raster layers -----------------------------------------------------------------
     def raster_path(self, name: str) -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 from typing import Final
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from twin.access import ANONYMOUS, Principal, authenticate
@@ -36,7 +37,8 @@ async def request_principal(
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and config.oidc and looks_like_jwt(token.strip()):
-            return oidc_principal(config.oidc, token.strip())
+            # off the event loop: fetching the provider's keys may wait on the network
+            return await run_in_threadpool(oidc_principal, config.oidc, token.strip())
         return authenticate(store, header)
     cookie = request.cookies.get(SESSION_COOKIE)
     found = session_principal(store, cookie) if cookie else None

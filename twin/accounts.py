@@ -97,8 +97,8 @@ def log_in(store: TwinStore, name: str, password: str) -> Session:
         raise refused
     if user.locked_until is not None and user.locked_until > _utc_now():
         raise refused
-    store.record_login(name, ok=matches, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
-    if not matches:
+    allowed = store.record_login(name, ok=matches, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
+    if not allowed:
         raise refused
     session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
     store.add_session(token_hash(session.cookie), name, session.csrf, SESSION_LIFETIME)

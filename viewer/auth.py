@@ -39,9 +39,10 @@ async def request_principal(
         if scheme.lower() == "bearer" and config.oidc and looks_like_jwt(token.strip()):
             # off the event loop: fetching the provider's keys may wait on the network
             return await run_in_threadpool(oidc_principal, config.oidc, token.strip())
-        return authenticate(store, header)
+        # store lookups off the event loop too: a writer's lock may keep them waiting
+        return await run_in_threadpool(authenticate, store, header)
     cookie = request.cookies.get(SESSION_COOKIE)
-    found = session_principal(store, cookie) if cookie else None
+    found = await run_in_threadpool(session_principal, store, cookie) if cookie else None
     if found is None:
         return ANONYMOUS
     principal, csrf = found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -12,8 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.viewer.conftest import copy_workspace
-from twin.accounts import LOCK_AFTER, add_user, set_password
+from twin import accounts
+from twin.accounts import LOCK_AFTER, LOCK_FOR, add_user, set_password
 from twin.config import Role
+from twin.errors import AuthenticationError
 from twin.workspace import Workspace
 from viewer.app import create_app
 
@@ -172,6 +175,25 @@ def test_lock_out_after_wrong_passwords_and_unlock_by_new_password(workspace: Wo
     assert log_in(client, "Gerda Gast") == 401, "locked even with the right password"
     set_password(store, "Gerda Gast", "ein-neues-passwort", actor="pytest")
     assert log_in(client, "Gerda Gast", "ein-neues-passwort") == 303
+
+
+def test_parallel_guesses_cannot_slip_past_the_lock(workspace: Workspace) -> None:
+    """Guesses that all read the user before the lock was set: the right one is refused too."""
+    store = workspace.store("musterstadt")
+    add_user(store, "Olga Ofen", Role.COUNCIL, PASSWORD, actor="pytest")
+    with ThreadPoolExecutor(8) as pool:
+        wrong = [
+            pool.submit(accounts.log_in, store, "Olga Ofen", "nicht-das-passwort")
+            for _ in range(3 * LOCK_AFTER)
+        ]
+        for future in wrong:
+            with pytest.raises(AuthenticationError):
+                future.result()
+    # the last step of a guess that read the user before the lock, with the right password
+    allowed = store.record_login("Olga Ofen", ok=True, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
+    assert allowed is False
+    with pytest.raises(AuthenticationError):
+        accounts.log_in(store, "Olga Ofen", PASSWORD)
 
 
 def test_a_disabled_user_is_logged_out_at_once(workspace: Workspace) -> None:

@@ -133,25 +133,37 @@ class UserTables:
 
     def record_login(
         self: StoreConnections, name: str, *, ok: bool, lock_after: int, lock_for: timedelta
-    ) -> None:
-        """Count a failed login (locking the user after ``lock_after``) or reset the count."""
+    ) -> bool:
+        """Count a failed login (locking the user after ``lock_after``) or reset the count.
+
+        The lock is checked again inside this write transaction, which logins to the same
+        store take one after the other: parallel guesses cannot slip past a lock that
+        one of them has just set. Returns whether the login may go ahead.
+        """
+        now = datetime.now(UTC)
         with self._transaction() as conn:
             _schema(conn)
+            row = conn.execute(
+                "SELECT locked_until FROM twin_users WHERE name = ?", (name,)
+            ).fetchone()
+            if row is None or (row[0] is not None and row[0] > _stamp(now)):
+                return False
             if ok:
                 conn.execute(
                     "UPDATE twin_users SET failed_logins = 0, locked_until = NULL WHERE name = ?",
                     (name,),
                 )
                 self._audit(conn, name, "log_in", f"user {name}", {})
-                return
+                return True
             conn.execute(
                 "UPDATE twin_users SET failed_logins = failed_logins + 1 WHERE name = ?", (name,)
             )
             conn.execute(
                 "UPDATE twin_users SET locked_until = ?, failed_logins = 0 "
                 "WHERE name = ? AND failed_logins >= ?",
-                (_stamp(datetime.now(UTC) + lock_for), name, lock_after),
+                (_stamp(now + lock_for), name, lock_after),
             )
+            return False
 
     def add_session(
         self: StoreConnections, session_hash: str, name: str, csrf: str, lifetime: timedelta

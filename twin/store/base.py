@@ -317,8 +317,12 @@ class TwinStore(Protocol):
         """Stop a user from logging in and end their sessions."""
         ...
 
-    def record_login(self, name: str, *, ok: bool, lock_after: int, lock_for: timedelta) -> None:
-        """Count a failed login (lock after ``lock_after``) or reset the count."""
+    def record_login(self, name: str, *, ok: bool, lock_after: int, lock_for: timedelta) -> bool:
+        """Count a failed login (lock after ``lock_after``) or reset the count.
+
+        Returns whether the login may go ahead: a correct password on a locked account,
+        locked meanwhile by parallel attempts, may not.
+        """
         ...
 
     def add_session(self, session_hash: str, name: str, csrf: str, lifetime: timedelta) -> None:

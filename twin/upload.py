@@ -34,6 +34,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -196,6 +197,20 @@ def _version(layer: LayerConfig, path: Path) -> LayerConfig:
     return layer.model_copy(update={"path": path, "format": None, "layer": sublayer})
 
 
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _municipality_lock(folder: Path) -> threading.Lock:
+    """One lock per municipality folder, for the import and the config change of an upload.
+
+    Without it two uploads in the server's threads could each save the config they read
+    before the other's import, and the second would put back the first one's old path.
+    """
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(folder.resolve(), threading.Lock())
+
+
 def replace_layer(
     workspace: Workspace,
     slug: str,
@@ -230,19 +245,22 @@ def replace_layer(
         version.mkdir(parents=True)
         kept = version / safe_name(filename, suffix)
         os.replace(arrived, kept)  # same file system: atomic
-    try:
-        replaced = _version(layer, kept)
-        report, entry = _import(
-            config, workspace.store(slug), replaced, actor=actor, accept=accept_rejections
-        )
-    except BaseException:
-        shutil.rmtree(version, ignore_errors=True)
-        with contextlib.suppress(OSError):  # the layer's folder too, if this was its first
-            version.parent.rmdir()
-        raise
-    # the store holds the new version now: the file stays, and the config names it
-    layers = [replaced if other.name == name else other for other in config.layers]
-    workspace.save_config(config.model_copy(update={"layers": layers}))
+    with _municipality_lock(folder):
+        # read again: an upload of another layer may have changed the config meanwhile
+        config = workspace.config(slug, check_files=False)
+        try:
+            replaced = _version(config.layer(name), kept)
+            report, entry = _import(
+                config, workspace.store(slug), replaced, actor=actor, accept=accept_rejections
+            )
+        except BaseException:
+            shutil.rmtree(version, ignore_errors=True)
+            with contextlib.suppress(OSError):  # the layer's folder too, if this was its first
+                version.parent.rmdir()
+            raise
+        # the store holds the new version now: the file stays, and the config names it
+        layers = [replaced if other.name == name else other for other in config.layers]
+        workspace.save_config(config.model_copy(update={"layers": layers}))
     logger.info("%s uploaded a new version of %s/%s: %s", actor, slug, name, report.summary())
     return UploadResult(report, entry, kept)
 

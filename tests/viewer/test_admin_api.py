@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from twin.access import create_token
 from twin.accounts import log_in
 from twin.config import Role
 from twin.errors import AuthenticationError
+from twin.upload import replace_layer
 from twin.workspace import Workspace
 from viewer.app import create_app
 
@@ -564,3 +567,25 @@ def test_a_raster_layer_takes_a_new_geotiff(
     entry = workspace.store("musterstadt").layer("dem")
     assert entry.imported_by == "test administration" and Path(entry.source_file).name == "dem.tif"
     assert entry.checksum == before[0].checksum  # the same grid, imported again
+
+
+def test_two_uploads_at_once_both_reach_the_config(workspace: Workspace, tmp_path: Path) -> None:
+    """A slow raster upload and a quick vector one: neither saves the config the other had."""
+    vector = tmp_path / "districts-now.gpkg"
+    districts().to_file(vector, layer="districts")
+    raster = get_path("musterstadt").parent / "dem.tif"
+    start = threading.Barrier(2)
+
+    def send(layer: str, path: Path) -> Path:
+        start.wait()
+        with path.open("rb") as handle:
+            return replace_layer(
+                workspace, "musterstadt", layer, handle, path.name, actor="t"
+            ).source_file
+
+    with ThreadPoolExecutor(2) as pool:
+        dem = pool.submit(send, "dem", raster)
+        quick = pool.submit(send, "districts", vector)
+        kept = {"dem": dem.result(), "districts": quick.result()}
+    config = workspace.config("musterstadt")
+    assert {name: config.layer(name).path for name in kept} == kept

@@ -25,6 +25,7 @@ from scenarios.heat_twin import TwinHeat, difference
 from scenarios.model import ScenarioBook
 from scenarios.twin_layers import TwinLayers, twin_layers
 from tests.viewer.conftest import copy_workspace, role_tokens
+from twin.config import Classification
 from twin.importer import import_layer
 from twin.workspace import Workspace
 from viewer import render3d
@@ -314,3 +315,26 @@ def test_the_cli_renders_a_scenario_or_says_what_is_wrong(workspace, book, tmp_p
     )
     assert wrong.returncode == 1 and "give a .png or a .glb file" in " ".join(wrong.stderr.split())
     assert "Traceback" not in wrong.stderr
+
+
+def test_no_render_where_a_drawn_layer_is_not_public(
+    imported_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    workspace = copy_workspace(imported_workspace, tmp_path_factory, "render-council")
+    config = workspace.config("musterstadt")
+    layers = [
+        layer.model_copy(update={"classification": Classification.COUNCIL})
+        if layer.name == "buildings"
+        else layer
+        for layer in config.layers
+    ]
+    workspace.save_config(config.model_copy(update={"layers": layers}))
+    admin = role_tokens(workspace.store("musterstadt"))["admin"]
+    client = TestClient(create_app(workspace))
+    for path in ("render.png", "render.glb"):
+        answer = client.get(f"/musterstadt/api/{path}", headers=admin)
+        assert answer.status_code == 403
+        assert "'buildings', which is classified 'council'" in answer.json()["description"]
+    assert not render_folder(workspace, "musterstadt").exists() or not any(
+        render_folder(workspace, "musterstadt").iterdir()
+    )

@@ -21,8 +21,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, Response
 
 from scenarios.model import Scenario, base_state
-from twin.config import Classification, Lang
-from twin.errors import UnknownLayerError
+from twin.config import Classification, Lang, LayerKind, MunicipalityConfig
+from twin.errors import PermissionDeniedError, UnknownLayerError
 from viewer.api.http_cache import GeneratedFile, serve_generated
 from viewer.api.scenario_documents import (
     FileRequest,
@@ -82,9 +82,33 @@ PngViewDep = Annotated[View, Depends(png_view)]
 GlbViewDep = Annotated[View, Depends(glb_view)]
 
 
+SCENE_KINDS = (LayerKind.LANDUSE, LayerKind.BUILDINGS, LayerKind.TREES)
+"""The layers a render draws: the first of each kind, as :func:`scenarios.twin_layers.twin_layers` takes them."""
+
+
+def _require_public_scene(config: MunicipalityConfig) -> None:
+    """Refuse to render where a drawn layer is not public.
+
+    A render is one file for everyone, kept by shared caches like the terrain it may
+    show (:func:`_terrain`); a building or tree layer classified above ``public`` would
+    leak through it, even as raw geometry in a glTF.
+    """
+    drawn: dict[LayerKind, str] = {}
+    for layer in config.layers:
+        if layer.kind in SCENE_KINDS and layer.kind not in drawn:
+            drawn[layer.kind] = layer.name
+            if layer.classification != Classification.PUBLIC:
+                raise PermissionDeniedError(
+                    f"a 3D render would show the layer {layer.name!r}, which is classified "
+                    f"{layer.classification.value!r}",
+                    hint="Renders are shared as public files and draw public layers only.",
+                )
+
+
 def _respond(asked: FileRequest, scenario: Scenario | None, view: View) -> Response:
     """The cached render (made now if missing), or 304 if the client has it."""
     store, config = asked.caller.book.store, asked.caller.book.config
+    _require_public_scene(config)
     folder = render_folder(asked.workspace, asked.slug)
     path = render_path(folder, base_state(config, store), scenario, view)
     file = GeneratedFile(

@@ -14,12 +14,13 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Final, NamedTuple
 
 from twin.access import Principal, token_hash
 from twin.config import MunicipalityConfig, Role
 from twin.errors import AuthenticationError, InvalidRequestError
+from twin.store._connections import utc_now
 from twin.store.base import TwinStore
 
 MIN_PASSWORD_LENGTH: Final = 10
@@ -95,7 +96,7 @@ def log_in(store: TwinStore, name: str, password: str) -> Session:
     )
     if user is None or user.disabled_at is not None:
         raise refused
-    if user.locked_until is not None and user.locked_until > _utc_now():
+    if user.locked_until is not None and user.locked_until > utc_now():
         raise refused
     allowed = store.record_login(name, ok=matches, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
     if not allowed:
@@ -103,10 +104,6 @@ def log_in(store: TwinStore, name: str, password: str) -> Session:
     session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
     store.add_session(token_hash(session.cookie), name, session.csrf, SESSION_LIFETIME)
     return session
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def session_principal(store: TwinStore, cookie: str) -> tuple[Principal, str] | None:

@@ -13,17 +13,17 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from twin.errors import InvalidRequestError, UnknownFeatureError
-from twin.store._connections import StoreConnections
+from twin.store._connections import StoreConnections, create_tables, utc_now
 
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS twin_users (
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS twin_users (
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL, email TEXT NOT NULL,
   password_hash TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
-  disabled_at TEXT, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT)""",
-    """CREATE TABLE IF NOT EXISTS twin_sessions (
+  disabled_at TEXT, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT);
+CREATE TABLE IF NOT EXISTS twin_sessions (
   hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES twin_users(id),
-  csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)""",
-)
+  csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)
+"""
 
 
 class UserRecord(NamedTuple):
@@ -53,15 +53,6 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _now() -> str:
-    return _stamp(datetime.now(UTC))
-
-
-def _schema(conn: sqlite3.Connection) -> None:
-    for statement in SCHEMA:  # one by one: executescript would end the transaction
-        conn.execute(statement)
-
-
 _COLUMNS = (
     "id, name, role, email, password_hash, created_at, created_by, disabled_at, "
     "failed_logins, locked_until"
@@ -76,12 +67,12 @@ class UserTables:
     ) -> int:
         """Store a new user; a name that exists is an error (names appear in the audit log)."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             try:
                 cursor = conn.execute(
                     "INSERT INTO twin_users (name, role, email, password_hash, created_at, "
                     "created_by) VALUES (?, ?, ?, ?, ?, ?)",
-                    (name, role, email, password_hash, _now(), actor),
+                    (name, role, email, password_hash, utc_now(), actor),
                 )
             except sqlite3.IntegrityError:
                 raise InvalidRequestError(
@@ -95,7 +86,7 @@ class UserTables:
     def user(self: StoreConnections, name: str) -> UserRecord | None:
         """The user called ``name``, or None."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM twin_users WHERE name = ?", (name,)
             ).fetchone()
@@ -104,7 +95,7 @@ class UserTables:
     def users(self: StoreConnections) -> list[UserRecord]:
         """Every user, by name."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             rows = conn.execute(f"SELECT {_COLUMNS} FROM twin_users ORDER BY name").fetchall()
         return [UserRecord(*row) for row in rows]
 
@@ -126,7 +117,7 @@ class UserTables:
             user_id = _user_id(conn, name)
             conn.execute(
                 "UPDATE twin_users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
-                (_now(), user_id),
+                (utc_now(), user_id),
             )
             conn.execute("DELETE FROM twin_sessions WHERE user_id = ?", (user_id,))
             self._audit(conn, actor, "disable_user", f"user {name}", {})
@@ -142,7 +133,7 @@ class UserTables:
         """
         now = datetime.now(UTC)
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             row = conn.execute(
                 "SELECT locked_until FROM twin_users WHERE name = ?", (name,)
             ).fetchone()
@@ -182,23 +173,23 @@ class UserTables:
     def session(self: StoreConnections, session_hash: str) -> SessionRecord | None:
         """The live session with this hash (None if unknown, expired or its user disabled)."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             row = conn.execute(
                 "SELECT u.name, u.role, s.csrf FROM twin_sessions s JOIN twin_users u "
                 "ON u.id = s.user_id WHERE s.hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL",
-                (session_hash, _now()),
+                (session_hash, utc_now()),
             ).fetchone()
         return None if row is None else SessionRecord(*row)
 
     def end_session(self: StoreConnections, session_hash: str) -> None:
         """Log a session out (nothing happens if it is already gone)."""
         with self._transaction() as conn:
-            _schema(conn)
+            create_tables(conn, SCHEMA)
             conn.execute("DELETE FROM twin_sessions WHERE hash = ?", (session_hash,))
 
 
 def _user_id(conn: sqlite3.Connection, name: str) -> int:
-    _schema(conn)
+    create_tables(conn, SCHEMA)
     row = conn.execute("SELECT id FROM twin_users WHERE name = ?", (name,)).fetchone()
     if row is None:
         raise UnknownFeatureError(

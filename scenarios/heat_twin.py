@@ -32,6 +32,7 @@ from scenarios.heat_landcover import LandCover, mixed_surface, rasterise
 from scenarios.heat_raw import et0_on_grid
 from scenarios.heat_table import default_table
 from scenarios.heat_zones import Exposure, zone_statistics
+from scenarios.model import base_state
 from scenarios.twin_layers import read_layer, twin_layers
 from twin.config import HeatConfig, LayerKind, MunicipalityConfig
 from twin.errors import TwinError
@@ -288,6 +289,16 @@ def cached_twin_heat(
         model = TwinHeat(config, store, cell_size=cell_size)
         _CACHE[key] = (store_version, model)
         return model
+
+
+def shared_twin_heat(
+    config: MunicipalityConfig, store: TwinStore, *, cell_size: float | None = None
+) -> TwinHeat:
+    """The municipality's heat model, shared while its base state (layers, config) holds."""
+    state = base_state(config, store)
+    return cached_twin_heat(
+        config, store, store_version=float(int(state[:13], 16)), cell_size=cell_size
+    )
 
 
 def difference(scenario: HeatResult, base: HeatResult) -> np.ndarray:

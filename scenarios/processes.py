@@ -27,10 +27,10 @@ from pyproj import CRS
 
 from scenarios.compare import compare
 from scenarios.edits import Edit, EditError, EditKind, edits_from_geojson
-from scenarios.heat_twin import cached_twin_heat, difference
+from scenarios.heat_twin import difference, shared_twin_heat
 from scenarios.heat_zones import with_changes
 from scenarios.landuse import INDICATORS, Indicator, cached_landuse_twin
-from scenarios.model import ScenarioBook, base_state, parse_ref
+from scenarios.model import ScenarioBook, parse_ref
 from twin.access import ANONYMOUS, Principal, readable_scenario
 from twin.config import MunicipalityConfig
 from twin.errors import InvalidRequestError
@@ -186,12 +186,7 @@ def _heat_scenario(context: ProcessContext, inputs: dict[str, Any]) -> dict[str,
     context.progress(5, "checking the edits")
     edits = _edits_from_geojson(inputs["edits"], config, store)
     context.progress(10, "preparing the heat model")
-    model = cached_twin_heat(
-        config,
-        store,
-        store_version=float(int(base_state(config, store)[:13], 16)),
-        cell_size=inputs.get("cell_size"),
-    )
+    model = shared_twin_heat(config, store, cell_size=inputs.get("cell_size"))
     context.progress(60, "computing the scenario")
     scenario = model.scenario(edits)
     context.progress(90, "district statistics")
@@ -399,11 +394,7 @@ def _scenario_comparison(context: ProcessContext, inputs: dict[str, Any]) -> dic
     heat = None
     if inputs.get("heat", False):
         context.progress(10, "preparing the heat model")
-        heat = cached_twin_heat(
-            context.config,
-            context.store,
-            store_version=float(int(base_state(context.config, context.store)[:13], 16)),
-        )
+        heat = shared_twin_heat(context.config, context.store)
     context.progress(40, "comparing")
     compared = compare(
         cached_landuse_twin(context.store, context.config),

@@ -67,7 +67,7 @@ from scenarios.edits import Edit, apply_edits
 from scenarios.grid import Grid
 from scenarios.heat_maps import COLOURS, LABELS, MapKind
 from scenarios.heat_outputs import atomic_path
-from scenarios.heat_twin import cached_twin_heat, difference
+from scenarios.heat_twin import difference, shared_twin_heat
 from scenarios.landuse_maps import LEGEND, MARGIN_SHARE, MIN_MARGIN_M
 from scenarios.model import Scenario, base_state
 from scenarios.twin_layers import DEFAULT_CROWN_DIAMETER_M, TwinLayers, twin_layers
@@ -921,9 +921,7 @@ def glb(gltf: dict[str, Any]) -> bytes:
 
 def heat_drape(store: TwinStore, config: MunicipalityConfig, edits: Sequence[Edit]) -> Drape:
     """The heat map to drape: air temperature of the base, or a scenario's change."""
-    model = cached_twin_heat(
-        config, store, store_version=float(int(base_state(config, store)[:13], 16))
-    )
+    model = shared_twin_heat(config, store)
     if not edits:
         return Drape(model.base.t_air(), model.grid, "temperature")
     return Drape(

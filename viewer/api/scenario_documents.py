@@ -39,7 +39,7 @@ from scenarios.brief import brief_parameters, write_brief
 from scenarios.compare import compare
 from scenarios.heat_maps import save_map
 from scenarios.heat_outputs import atomic_path
-from scenarios.heat_twin import TwinHeat, cached_twin_heat, difference
+from scenarios.heat_twin import TwinHeat, difference, shared_twin_heat
 from scenarios.landuse import cached_landuse_twin
 from scenarios.landuse_maps import CAPTIONS, save_change_map
 from scenarios.model import Scenario, base_state
@@ -141,9 +141,7 @@ def documents_folder(workspace: Workspace, slug: str) -> Path:
 
 def heat_model(caller: Caller) -> TwinHeat:
     """The municipality's heat model, shared while its base state is unchanged."""
-    book = caller.book
-    state = base_state(book.config, book.store)
-    return cached_twin_heat(book.config, book.store, store_version=float(int(state[:13], 16)))
+    return shared_twin_heat(caller.book.config, caller.book.store)
 
 
 def _cache_path(caller: Caller, folder: Path, scenario: Scenario, *what: object) -> Path:

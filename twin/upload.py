@@ -34,7 +34,6 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +48,7 @@ from twin.catalogue import CatalogueEntry, ImportReport
 from twin.config import LayerConfig, LayerKind, MunicipalityConfig
 from twin.errors import DataFileError, InvalidRequestError, LayerValidationError
 from twin.importer import file_checksum, import_layer
+from twin.locks import lock_for
 from twin.store.base import MunicipalityRecord, TwinStore
 from twin.workspace import Workspace
 
@@ -197,20 +197,6 @@ def _version(layer: LayerConfig, path: Path) -> LayerConfig:
     return layer.model_copy(update={"path": path, "format": None, "layer": sublayer})
 
 
-_LOCKS: dict[Path, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-def _municipality_lock(folder: Path) -> threading.Lock:
-    """One lock per municipality folder, for the import and the config change of an upload.
-
-    Without it two uploads in the server's threads could each save the config they read
-    before the other's import, and the second would put back the first one's old path.
-    """
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(folder.resolve(), threading.Lock())
-
-
 def replace_layer(
     workspace: Workspace,
     slug: str,
@@ -245,8 +231,9 @@ def replace_layer(
         version.mkdir(parents=True)
         kept = version / safe_name(filename, suffix)
         os.replace(arrived, kept)  # same file system: atomic
-    with _municipality_lock(folder):
-        # read again: an upload of another layer may have changed the config meanwhile
+    # one upload per municipality at a time, and the config read again inside: without it
+    # two uploads could each save the config they read before the other's import
+    with lock_for(folder):
         config = workspace.config(slug, check_files=False)
         try:
             replaced = _version(config.layer(name), kept)

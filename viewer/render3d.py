@@ -73,6 +73,7 @@ from scenarios.model import Scenario, base_state
 from scenarios.twin_layers import DEFAULT_CROWN_DIAMETER_M, TwinLayers, twin_layers
 from twin.config import Lang, LayerKind, MunicipalityConfig
 from twin.errors import InvalidRequestError, TwinError, UnavailableError
+from twin.locks import lock_for
 from twin.store.base import TwinStore
 from twin.workspace import Workspace
 
@@ -984,16 +985,18 @@ def cached_render(
 ) -> Path:
     """The render's file in ``folder``, made on the first request only.
 
-    Making one drops the files of older base states (re-imports, config changes).
+    Requests for the same render at once wait for the first to make it. Making one drops
+    the files of older base states (re-imports, config changes).
     """
     target = render_path(folder, base_state(config, store), scenario, view)
-    if target.exists():
-        return target
-    scene = twin_scene(store, config, scenario, view)
-    if view.fmt == "glb":
-        export_glb(scene, target)
-    else:
-        render_png(scene, size=view.size, lang=view.lang, target=target)
+    with lock_for(target):
+        if target.exists():
+            return target
+        scene = twin_scene(store, config, scenario, view)
+        if view.fmt == "glb":
+            export_glb(scene, target)
+        else:
+            render_png(scene, size=view.size, lang=view.lang, target=target)
     state = target.name.partition("-")[0]
     for old in folder.glob("*.*"):
         if not old.name.startswith((state, ".")):

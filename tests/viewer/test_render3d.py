@@ -7,6 +7,8 @@ import json
 import struct
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib
@@ -274,6 +276,22 @@ def test_renders_are_cached_per_scenario_version(book, workspace, monkeypatch) -
     import_layer(config, book.store, config.layer("districts"), actor="pytest")  # new base state
     third = cached_render(book.store, book.config, folder, newer, view)
     assert third != second and not second.exists() and not first.exists()  # old state pruned
+
+
+def test_requests_for_one_render_at_once_draw_it_once(book, workspace, monkeypatch) -> None:
+    scenario = book.create("zugleich", [add_house(book)], title="Zugleich", actor="pytest")
+    folder = render_folder(workspace, "musterstadt")
+    drawn, real = [], render3d.twin_scene
+    monkeypatch.setattr(render3d, "twin_scene", lambda *a: drawn.append(1) or real(*a))
+    start = threading.Barrier(3)
+
+    def ask() -> Path:
+        start.wait()
+        return cached_render(book.store, book.config, folder, scenario, View(size=SIZE))
+
+    with ThreadPoolExecutor(3) as pool:
+        paths = {f.result() for f in [pool.submit(ask) for _ in range(3)]}
+    assert len(paths) == 1 and len(drawn) == 1
 
 
 def test_the_http_routes_check_access_like_the_scenario_api(workspace, book) -> None:

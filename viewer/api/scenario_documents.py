@@ -47,6 +47,7 @@ from twin.access import ANONYMOUS, may_read, may_read_scenario
 from twin.catalogue import CatalogueEntry
 from twin.config import Classification, Lang
 from twin.errors import UnknownFeatureError
+from twin.locks import lock_for
 from twin.workspace import Workspace
 from viewer.api.http_cache import GeneratedFile, serve_generated
 from viewer.api.scenarios import Caller, CallerDep, visible_scenario
@@ -70,8 +71,6 @@ HeatQuery = Annotated[
 #: Who asks matters to every document (the scenarios and sources a role may see).
 VARY: Final = "Authorization, Cookie"
 
-_LOCKS: dict[Path, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
 #: matplotlib's pyplot is not thread-safe: one map or brief is drawn at a time.
 _DRAWING = threading.Lock()
 
@@ -158,9 +157,7 @@ def _made_once(target: Path, make: Callable[[], None], *, entry: Path) -> None:
     ``entry`` is the file or folder of the documents folder that holds ``target``; after
     making it, the entries of older base states (other name prefixes) are dropped.
     """
-    with _LOCKS_GUARD:
-        lock = _LOCKS.setdefault(target, threading.Lock())
-    with lock:
+    with lock_for(target):
         if target.exists():
             return
         with _DRAWING:

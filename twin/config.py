@@ -38,6 +38,20 @@ from twin.errors import ConfigError, CRSError, DataFileError
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
 
+
+def identifier(value: str, *, what: str, longest: int, example: str) -> str:
+    """``value`` if it can name something in URLs and tables (a layer, a category).
+
+    Lower-case letters, digits, ``_`` or ``-``, starting with a letter, at most
+    ``longest`` characters; else the error names ``what`` and gives ``example``.
+    """
+    if not re.fullmatch(rf"[a-z][a-z0-9_-]{{0,{longest - 1}}}", value):
+        raise ValueError(
+            f"{what} {value!r} must be lower-case letters, digits, '_' or '-', starting "
+            f"with a letter, at most {longest} characters (e.g. {example!r})"
+        )
+    return value
+
 class Classification(StrEnum):
     """Who may see a layer; see ``docs/architecture.md`` for the policy."""
 
@@ -132,12 +146,7 @@ class LayerConfig(_Strict):
     @field_validator("name")
     @classmethod
     def _name_is_identifier(cls, value: str) -> str:
-        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,62}", value):
-            raise ValueError(
-                f"layer name {value!r} is not a valid collection id; use lower-case letters, "
-                "digits, '_' or '-', starting with a letter (e.g. 'street_trees')"
-            )
-        return value
+        return identifier(value, what="layer name", longest=63, example="street_trees")
 
     @property
     def file_format(self) -> str:
@@ -377,12 +386,7 @@ class ContributionCategory(_Strict):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", value):
-            raise ValueError(
-                f"category id {value!r} must be lower-case letters, digits, '_' or '-', "
-                "starting with a letter (e.g. 'green')"
-            )
-        return value
+        return identifier(value, what="category id", longest=40, example="green")
 
 
 def _default_categories() -> list[ContributionCategory]:

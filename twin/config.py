@@ -38,7 +38,6 @@ from twin.errors import ConfigError, CRSError, DataFileError
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
 
-
 def identifier(value: str, *, what: str, longest: int, example: str) -> str:
     """``value`` if it can name something in URLs and tables (a layer, a category).
 
@@ -51,6 +50,7 @@ def identifier(value: str, *, what: str, longest: int, example: str) -> str:
             f"with a letter, at most {longest} characters (e.g. {example!r})"
         )
     return value
+
 
 class Classification(StrEnum):
     """Who may see a layer; see ``docs/architecture.md`` for the policy."""

@@ -46,7 +46,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from twin.catalogue import CatalogueEntry, ImportReport
 from twin.config import LayerConfig, LayerKind, MunicipalityConfig
-from twin.errors import DataFileError, InvalidRequestError, LayerValidationError
+from twin.errors import DataFileError, InvalidRequestError, LayerValidationError, TwinError
 from twin.importer import file_checksum, import_layer
 from twin.locks import lock_for
 from twin.store.base import MunicipalityRecord, TwinStore
@@ -240,16 +240,34 @@ def replace_layer(
             report, entry = _import(
                 config, workspace.store(slug), replaced, actor=actor, accept=accept_rejections
             )
-        except BaseException:
+        except BaseException as error:
             shutil.rmtree(version, ignore_errors=True)
             with contextlib.suppress(OSError):  # the layer's folder too, if this was its first
                 version.parent.rmdir()
+            if isinstance(error, TwinError):
+                _without_folder(error, version)
             raise
         # the store holds the new version now: the file stays, and the config names it
         layers = [replaced if other.name == name else other for other in config.layers]
         workspace.save_config(config.model_copy(update={"layers": layers}))
     logger.info("%s uploaded a new version of %s/%s: %s", actor, slug, name, report.summary())
     return UploadResult(report, entry, kept)
+
+
+def _without_folder(error: TwinError, folder: Path) -> None:
+    """Name the uploaded file as it was uploaded, without the server's folder before it.
+
+    The importer's messages name the file it read, which for the command line is a path
+    the user typed; for an upload it is where the server keeps sources.
+    """
+    for attribute in ("message", "hint"):
+        text = getattr(error, attribute)
+        setattr(
+            error,
+            attribute,
+            text.replace(f"{folder.resolve()}{os.sep}", "").replace(f"{folder}{os.sep}", ""),
+        )
+    error.args = (error.message,)
 
 
 def _import(

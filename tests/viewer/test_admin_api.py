@@ -517,7 +517,9 @@ def test_a_bad_file_is_refused_with_the_report_and_changes_nothing(
     answer = upload(client, tokens["administration"], file)
     assert answer.status_code == status, answer.text
     body = answer.json()
-    assert body["code"] == code and words in body["description"] + (body.get("hint") or "")
+    said = body["description"] + (body.get("hint") or "")
+    assert body["code"] == code and words in said
+    assert str(workspace.root.resolve()) not in said and str(workspace.root) not in said
     assert state_of(workspace, "districts") == before
     if case == "invalid-geometries":
         report = body["report"]
